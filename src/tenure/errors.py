@@ -1,0 +1,43 @@
+"""Errors Tenure raises, in one tree.
+
+    TenureError                 base: a message a person can act on; the CLI prints it in one line
+    ├── ConfigError             tenure.toml or an environment variable is wrong
+    ├── WorkspaceError          no workspace where one was expected, or it cannot be created
+    ├── ImportFileError         a file cannot be imported at all (missing required column,
+    │                           not a CSV, unreadable encoding, unknown table or source)
+    └── StoreError              the warehouse or app database cannot be opened or migrated
+
+Row-level problems in an import are not exceptions: they are reported rows (see ``ingest``).
+"""
+
+from __future__ import annotations
+
+
+class TenureError(Exception):
+    """Base class: the message says what went wrong and what to do."""
+
+    exit_code = 1
+
+
+class ConfigError(TenureError):
+    """Bad settings in tenure.toml or the environment."""
+
+    exit_code = 2
+
+
+class WorkspaceError(TenureError):
+    """The workspace is missing or cannot be used."""
+
+    exit_code = 2
+
+
+class ImportFileError(TenureError):
+    """The file itself is unusable; nothing was imported."""
+
+    exit_code = 3
+
+
+class StoreError(TenureError):
+    """A database could not be opened or migrated."""
+
+    exit_code = 4

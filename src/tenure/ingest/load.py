@@ -1,0 +1,333 @@
+"""Import one file into one canonical table: stage, validate, report rejects, merge, commit.
+
+The whole import is one warehouse transaction: an import that fails or is killed at any point
+leaves the warehouse as it was. The file is streamed into the warehouse in batches (never held
+in Python memory); validation and merging run as SQL inside the warehouse.
+
+Counts, per file:
+- ``imported``: new records stored;
+- ``updated``: stored records whose values changed (tables where a later row replaces the
+  stored record: all but events);
+- ``duplicate``: rows that changed nothing: the same record again, an event id already stored,
+  or an earlier row superseded by a later one with the same key in the same file;
+- ``skipped``: rows of a source file that are not for this table (e.g. a Segment ``identify``
+  call when importing events), counted by reason;
+- ``rejected``: rows with a problem, each written to the rejects file with its line and reason.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+from sqlalchemy import update
+
+from ..errors import ImportFileError
+from ..store import ImportRun
+from .project import Staged
+from .readers import FileFormat, Stream, detect_format, open_stream
+from .schema import TABLES, Table
+from .sources import get_source
+from .validate import lit, q, typed_select
+
+if TYPE_CHECKING:
+    from ..app import App
+
+Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass
+class ImportReport:
+    """What one import did."""
+
+    table: str
+    source: str
+    file: str
+    file_format: str
+    rows_read: int = 0
+    imported: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    unknown_account_rows: int = 0
+    unknown_account_examples: list[str] = field(default_factory=list)
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+    rejects_file: str | None = None
+    run_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _stage(con: Any, stream: Stream, progress: Progress | None) -> int:
+    """Stream the file's batches into the temp table stage_raw; return the rows read."""
+    read = 0
+
+    def gen() -> Iterator[pa.RecordBatch]:
+        nonlocal read
+        for batch in stream.batches:
+            read += batch.num_rows
+            if progress:
+                progress("reading", read, stream.total_rows)
+            yield batch
+
+    reader = pa.RecordBatchReader.from_batches(stream.schema, gen())
+    con.register("_tenure_batches", reader)
+    try:
+        con.execute("CREATE TEMP TABLE stage_raw AS SELECT * FROM _tenure_batches")
+    finally:
+        con.unregister("_tenure_batches")
+    return read
+
+
+def _drop_temp(con: Any) -> None:
+    for name in ("stage_raw", "stage_typed", "stage_latest", "stage_changed"):
+        con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+
+def _scalar(con: Any, sql: str) -> Any:
+    return con.execute(sql).fetchall()[0][0]
+
+
+def _key_match(table: Table, left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{q(k)} = {right}.{q(k)}" for k in table.key)
+
+
+def _content_hash(table: Table) -> str:
+    parts = []
+    for name in table.hash_key_from:
+        col = table.column(name)
+        if col.storage_type == "TIMESTAMP":
+            parts.append(f"coalesce(strftime({q(name)}, '%Y-%m-%dT%H:%M:%S.%f'), '')")
+        else:
+            parts.append(f"coalesce(CAST({q(name)} AS VARCHAR), '')")
+    return f"'h:' || md5(concat_ws(chr(31), {', '.join(parts)}))"
+
+
+def import_file(
+    app: App,
+    table_name: str,
+    path: Path | str,
+    *,
+    source: str = "canonical",
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import ``path`` into ``table_name``; see the module docstring for the counts."""
+    if table_name not in TABLES:
+        raise ImportFileError(
+            f"unknown table {table_name!r}; choose one of {', '.join(TABLES)}"
+        )
+    table = TABLES[table_name]
+    src = get_source(source)
+    path = Path(path)
+    fmt = detect_format(path)
+    src.check(table_name, fmt, path.name)
+    stream = open_stream(path, fmt, app.settings.imports.batch_rows)
+
+    report = ImportReport(table=table.name, source=src.name, file=str(path), file_format=fmt)
+    con = app.warehouse.con
+    app.warehouse.ensure_tables()
+    run_id = _start_run(app, report)
+    report.run_id = run_id
+    rejects_tmp: Path | None = None
+    try:
+        con.execute("BEGIN TRANSACTION")
+        report.rows_read = _stage(con, stream, progress)
+        rejects_tmp = _validate_and_merge(app, con, table, src.project, fmt, path, report,
+                                          progress)
+        con.execute("COMMIT")
+    except BaseException as exc:
+        try:
+            con.execute("ROLLBACK")
+        except Exception:  # noqa: BLE001 - the transaction may already be gone
+            pass
+        _drop_temp(con)
+        if rejects_tmp is not None:
+            rejects_tmp.unlink(missing_ok=True)
+        _finish_run(app, run_id, report, status="failed", message=str(exc) or type(exc).__name__)
+        raise
+    _drop_temp(con)
+    if rejects_tmp is not None:
+        final = rejects_tmp.with_suffix("")
+        os.replace(rejects_tmp, final)
+        report.rejects_file = str(final)
+    _finish_run(app, run_id, report, status="committed")
+    return report
+
+
+def _validate_and_merge(
+    app: App,
+    con: Any,
+    table: Table,
+    project: Any,
+    fmt: FileFormat,
+    path: Path,
+    report: ImportReport,
+    progress: Progress | None,
+) -> Path | None:
+    types = {r[0]: r[1] for r in con.execute("DESCRIBE stage_raw").fetchall()}
+    staged = Staged(fmt=fmt, file_name=path.name, columns=types)
+    projection = project(table, staged)
+    if projection.required_json_keys:
+        _check_json_keys(con, projection.sql, projection.required_json_keys, path.name, table)
+
+    if progress:
+        progress("validating", 0, None)
+    select = typed_select(
+        table, f"({projection.sql})", projection.types, app.settings.company.reporting_currency
+    )
+    if table.hash_key_from:
+        key = table.key[0]
+        select = (
+            f"SELECT * REPLACE (coalesce({q(key)}, {_content_hash(table)}) AS {q(key)}) "
+            f"FROM ({select})"
+        )
+    con.execute(f"CREATE TEMP TABLE stage_typed AS {select}")
+
+    report.rejected = _scalar(con, "SELECT count(*) FROM stage_typed WHERE _reason IS NOT NULL")
+    skipped = con.execute(
+        "SELECT _skip, count(*) FROM stage_typed WHERE _skip IS NOT NULL AND _reason IS NULL "
+        "GROUP BY _skip ORDER BY 2 DESC"
+    ).fetchall()
+    report.skipped_reasons = {r[0]: int(r[1]) for r in skipped}
+    report.skipped = sum(report.skipped_reasons.values())
+
+    rejects_tmp: Path | None = None
+    if report.rejected:
+        app.rejects_dir.mkdir(parents=True, exist_ok=True)
+        stamp = _now().strftime("%Y%m%dT%H%M%S")
+        rejects_tmp = app.rejects_dir / f"{table.name}-{stamp}-run{report.run_id}.csv.part"
+        con.execute(
+            f"COPY (SELECT {lit(path.name)} AS file, t._line AS line, t._reason AS reason, "
+            f"{projection.record_sql} AS record FROM (SELECT _line, _reason FROM stage_typed "
+            f"WHERE _reason IS NOT NULL) t JOIN stage_raw USING (_line) ORDER BY t._line) TO {lit(str(rejects_tmp))} "
+            "(FORMAT csv, HEADER true)"
+        )
+    con.execute("DROP TABLE stage_raw")
+
+    if progress:
+        progress("merging", 0, None)
+    cols = ", ".join(q(c) for c in (*table.column_names, "attributes"))
+    order = "_line" if table.on_conflict == "insert" else "_line DESC"
+    partition = ", ".join(q(k) for k in table.key)
+    con.execute(
+        f"CREATE TEMP TABLE stage_latest AS SELECT {cols} FROM stage_typed "
+        "WHERE _reason IS NULL AND _skip IS NULL "
+        f"QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY {order}) = 1"
+    )
+    accepted = report.rows_read - report.rejected - report.skipped
+    latest = _scalar(con, "SELECT count(*) FROM stage_latest")
+    target = q(table.name)
+    if table.on_conflict == "upsert":
+        differs = " OR ".join(
+            f"s.{q(c)} IS DISTINCT FROM t.{q(c)}"
+            for c in table.column_names
+            if c not in table.key
+        ) + " OR CAST(s.attributes AS VARCHAR) IS DISTINCT FROM CAST(t.attributes AS VARCHAR)"
+        con.execute(
+            f"CREATE TEMP TABLE stage_changed AS SELECT {', '.join('s.' + q(k) for k in table.key)} "
+            f"FROM stage_latest s JOIN {target} t ON {_key_match(table, 's', 't')} WHERE {differs}"
+        )
+        report.updated = _scalar(con, "SELECT count(*) FROM stage_changed")
+        if report.updated:
+            con.execute(
+                f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM stage_changed s "
+                f"WHERE {_key_match(table, 's', 't')})"
+            )
+    before = _scalar(con, f"SELECT count(*) FROM {target}")
+    con.execute(
+        f"INSERT INTO {target} ({cols}) SELECT {cols} FROM stage_latest s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {_key_match(table, 's', 't')})"
+    )
+    inserted = _scalar(con, f"SELECT count(*) FROM {target}") - before
+    report.imported = inserted - report.updated
+    report.duplicate = accepted - latest + (latest - inserted)
+
+    if table.name != "accounts" and "account_id" in table.column_names:
+        rows = con.execute(
+            "SELECT account_id, count(*) FROM stage_latest s WHERE NOT EXISTS "
+            "(SELECT 1 FROM accounts a WHERE a.account_id = s.account_id) "
+            "GROUP BY account_id ORDER BY 2 DESC, 1"
+        ).fetchall()
+        report.unknown_account_rows = int(sum(r[1] for r in rows))
+        report.unknown_account_examples = [r[0] for r in rows[:5]]
+    return rejects_tmp
+
+
+def _check_json_keys(
+    con: Any, sql: str, required: tuple[str, ...], file_name: str, table: Table
+) -> None:
+    """A JSON Lines file none of whose records has a required key is unusable as a whole."""
+    counts = ", ".join(f"count({q(c)})" for c in required)
+    row = con.execute(
+        f"SELECT count(*) FILTER (WHERE _error IS NULL), {counts} FROM ({sql})"
+    ).fetchall()[0]
+    good, found = row[0], row[1:]
+    missing = [c for c, n in zip(required, found, strict=True) if n == 0]
+    if good and missing:
+        raise ImportFileError(
+            f"{file_name}: no record has the required field{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)} for table {table.name}"
+        )
+
+
+def _start_run(app: App, report: ImportReport) -> int:
+    with app.store.session() as s:
+        # The warehouse is open for writing by this process alone, so any run still marked
+        # running was interrupted (its transaction never committed).
+        s.execute(
+            update(ImportRun)
+            .where(ImportRun.status == "running")
+            .values(status="interrupted", message="the import was stopped before it finished")
+        )
+        run = ImportRun(
+            table_name=report.table,
+            source=report.source,
+            file_path=report.file,
+            file_format=report.file_format,
+            status="running",
+            started_at=_now(),
+            rows_read=0,
+            imported=0,
+            updated=0,
+            duplicate=0,
+            skipped=0,
+            rejected=0,
+            unknown_account_rows=0,
+        )
+        s.add(run)
+        s.flush()
+        return int(run.id)
+
+
+def _finish_run(
+    app: App, run_id: int, report: ImportReport, *, status: str, message: str | None = None
+) -> None:
+    with app.store.session() as s:
+        s.execute(
+            update(ImportRun)
+            .where(ImportRun.id == run_id)
+            .values(
+                status=status,
+                finished_at=_now(),
+                rows_read=report.rows_read,
+                imported=report.imported,
+                updated=report.updated,
+                duplicate=report.duplicate,
+                skipped=report.skipped,
+                rejected=report.rejected,
+                unknown_account_rows=report.unknown_account_rows,
+                rejects_file=report.rejects_file,
+                message=message[:2000] if message else None,
+            )
+        )
