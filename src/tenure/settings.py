@@ -122,7 +122,11 @@ def iter_settings(
         yield f"{prefix}{key}", default, info.description or ""
 
 
-def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+def _apply_env(
+    data: dict[str, Any], env: Mapping[str, str], origins: dict[tuple[str, str], str]
+) -> dict[str, Any]:
+    """Put ``TENURE_<SECTION>__<NAME>`` values into ``data``, noting each variable in
+    ``origins`` so that a bad value is blamed on the variable, not on tenure.toml."""
     sections = {
         (info.alias or name): info.annotation for name, info in Settings.model_fields.items()
     }
@@ -134,6 +138,7 @@ def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
         if model is None or key not in model.model_fields:  # type: ignore[union-attr]
             raise ConfigError(f"{var} names no setting; see docs/settings.md for the list")
         data.setdefault(section, {})[key] = value
+        origins[(section, key)] = var
     return data
 
 
@@ -146,14 +151,18 @@ def load_settings(home: Path, env: Mapping[str, str] | None = None) -> Settings:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
-    data = _apply_env(data, os.environ if env is None else env)
+    origins: dict[tuple[str, str], str] = {}
+    data = _apply_env(data, os.environ if env is None else env, origins)
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from exc
+        problems = []
+        for e in exc.errors():
+            loc = [str(p) for p in e["loc"]]
+            var = origins.get((loc[0], loc[1])) if len(loc) >= 2 else None
+            source = f"from {var}" if var else f"in {path}"
+            problems.append(f"{'.'.join(loc)} ({source}): {e['msg']}")
+        raise ConfigError("; ".join(problems)) from exc
 
 
 def _toml_value(value: Any) -> str:

@@ -149,7 +149,7 @@ def import_file(
     except BaseException as exc:
         try:
             con.execute("ROLLBACK")
-        except Exception:  # noqa: BLE001 - the transaction may already be gone
+        except Exception:
             pass
         _drop_temp(con)
         if rejects_tmp is not None:

@@ -108,7 +108,8 @@ def attributes_sql(extras: list[str]) -> str:
 def _canonical_jsonl(table: Table, staged: Staged) -> Projection:
     del staged
     names = list(table.column_names)
-    ok = "json_valid(_raw) AND json_type(_raw) = 'OBJECT'"
+    # CASE, not AND: DuckDB evaluates both sides of AND, and json_type fails on bad JSON.
+    ok = "CASE WHEN json_valid(_raw) THEN json_type(_raw) = 'OBJECT' ELSE false END"
     paths = "[" + ", ".join(lit(f"$.{json_key(n)}") for n in names) + "]"
     types: dict[str, str] = {}
     cols: list[str] = []

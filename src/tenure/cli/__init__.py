@@ -1,0 +1,81 @@
+"""The `tenure` command line (a contract: scripts and checks rely on it; see DESIGN.md).
+
+Every command takes ``--home``; commands that print results take ``--format
+table|json|csv``. Exit code 0 on success; on a user mistake, one line on stderr saying what to
+do, and a non-zero code (see ``tenure.errors``). Only this layer reads the clock.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ..errors import TenureError
+from .output import OutputFormat, ProgressReporter, emit_rows, to_json
+
+cli = typer.Typer(
+    name="tenure",
+    help="Tenure: customer success from your own data — health, churn risk, lifetime value, "
+    "KPIs and the CSM's worklist.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+# In a pipe Rich would cut lines at 80 columns; scripts get whole lines instead.
+out = Console(width=None if sys.stdout.isatty() else 200, soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+HomeOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--home",
+        envvar="TENURE_HOME",
+        help="Workspace folder (default: $TENURE_HOME, else the current folder).",
+        show_default=False,
+    ),
+]
+FormatOpt = Annotated[
+    OutputFormat,
+    typer.Option("--format", help="Output: table for people, json or csv for scripts."),
+]
+
+
+def today() -> date:
+    """The CLI's clock: today's date in UTC."""
+    return datetime.now(UTC).date()
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
+
+
+from . import commands  # noqa: E402,F401  (registers the commands)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning Tenure errors into one line and an exit code."""
+    # Standalone mode handles usage errors, --help and Ctrl-C; Tenure's own errors come
+    # through and become one line.
+    try:
+        cli(args=argv, prog_name="tenure")
+    except TenureError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+
+
+__all__ = ["FormatOpt", "HomeOpt", "OutputFormat", "ProgressReporter", "cli", "emit_rows",
+           "err", "main", "out", "parse_date", "to_json", "today"]

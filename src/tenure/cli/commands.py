@@ -1,0 +1,200 @@
+"""Commands of the foundation: init, import, status, demo."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..app import build_app, init_workspace, prepare, resolve_home
+from ..errors import WorkspaceError
+from ..ingest import TABLE_ORDER, import_file
+from ..ingest.load import ImportReport
+from ..ingest.status import recent_imports, table_status
+from ..portfolio import Portfolio, portfolio
+from . import (
+    FormatOpt,
+    HomeOpt,
+    OutputFormat,
+    ProgressReporter,
+    cli,
+    emit_rows,
+    err,
+    out,
+    parse_date,
+    to_json,
+    today,
+)
+
+
+@cli.command()
+def init(home: HomeOpt = None) -> None:
+    """Create a workspace: tenure.toml, the data folder, the warehouse and the app database."""
+    with init_workspace(home) as app:
+        out.print(f"Workspace ready at {app.home}")
+        out.print(f"  settings:  {app.home / 'tenure.toml'}")
+        out.print(f"  warehouse: {app.warehouse.path}")
+        out.print(f"  app db:    {app.store.engine.url.render_as_string(hide_password=True)}")
+
+
+def _report_rows(report: ImportReport) -> list[dict[str, Any]]:
+    return [
+        {"count": "rows read", "value": report.rows_read},
+        {"count": "imported (new)", "value": report.imported},
+        {"count": "updated", "value": report.updated},
+        {"count": "duplicate", "value": report.duplicate},
+        {"count": "skipped (not for this table)", "value": report.skipped},
+        {"count": "rejected", "value": report.rejected},
+    ]
+
+
+def _print_report(report: ImportReport, fmt: OutputFormat) -> None:
+    if fmt is OutputFormat.json:
+        print(to_json(report.as_dict()))
+        return
+    if fmt is OutputFormat.csv:
+        emit_rows([report.as_dict()], fmt, columns=[
+            "table", "source", "file", "rows_read", "imported", "updated", "duplicate",
+            "skipped", "rejected", "unknown_account_rows", "rejects_file"])
+        return
+    out.print(
+        f"{report.table} ← {Path(report.file).name}: {report.imported:,} imported, "
+        f"{report.updated:,} updated, {report.duplicate:,} duplicate, "
+        f"{report.rejected:,} rejected"
+        + (f", {report.skipped:,} skipped" if report.skipped else "")
+    )
+    for reason, n in report.skipped_reasons.items():
+        out.print(f"  skipped {n:,}: {reason}")
+    if report.rejected:
+        out.print(f"  rejected rows, with line and reason: {report.rejects_file}")
+    if report.unknown_account_rows:
+        examples = ", ".join(report.unknown_account_examples)
+        out.print(
+            f"  {report.unknown_account_rows:,} rows refer to accounts not imported yet "
+            f"(kept; e.g. {examples}); import those accounts to link them"
+        )
+
+
+@cli.command("import")
+def import_cmd(
+    table: Annotated[str, typer.Argument(help=f"Canonical table: {', '.join(TABLE_ORDER)}.")],
+    file: Annotated[Path, typer.Argument(help="CSV, Parquet or JSON Lines file.")],
+    source: Annotated[
+        str,
+        typer.Option(help="Source format: canonical, segment, stripe or zendesk."),
+    ] = "canonical",
+    home: HomeOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Import one file; prints imported / updated / duplicate / rejected counts.
+
+    Rejected rows go to a rejects file with their line and reason; the command fails only when
+    the file itself is unusable, and then imports nothing.
+    """
+    with build_app(home) as app:
+        progress = ProgressReporter(err)
+        with progress.running():
+            report = import_file(app, table, file, source=source, progress=progress)
+    _print_report(report, fmt)
+
+
+@cli.command()
+def status(home: HomeOpt = None, fmt: FormatOpt = OutputFormat.table) -> None:
+    """What the workspace holds: rows and date range per table, imports and rejects."""
+    with build_app(home) as app:
+        tables = table_status(app)
+        imports = recent_imports(app)
+    rows = [t.__dict__ for t in tables]
+    if fmt is OutputFormat.json:
+        print(to_json({"home": str(app.home), "tables": rows, "imports": imports}))
+        return
+    if fmt is OutputFormat.csv:
+        emit_rows(rows, fmt)
+        return
+    emit_rows(rows, fmt, title=f"Workspace {app.home}")
+    problems = [i for i in imports if i["status"] in ("failed", "interrupted")]
+    for i in problems[:5]:
+        out.print(f"[yellow]import {i['id']} of {i['file']} {i['status']}:[/yellow] {i['message']}")
+
+
+def _print_portfolio(p: Portfolio, fmt: OutputFormat) -> None:
+    if fmt is OutputFormat.json:
+        print(to_json(p.as_dict()))
+        return
+    if fmt is OutputFormat.csv:
+        emit_rows([s.__dict__ for s in p.segments], fmt)
+        return
+    cur = p.currency
+    out.print(f"\n[bold]Portfolio as of {p.as_of}[/bold]")
+    out.print(
+        f"  {p.paying_accounts:,} paying of {p.accounts:,} accounts · MRR {cur} {p.mrr:,.0f}"
+        f" · ARR {cur} {p.arr:,.0f}"
+    )
+    for other, amount in p.mrr_other.items():
+        out.print(f"  plus MRR billed in {other}: {amount:,.0f} (converted once fx rates exist)")
+    nps = "n/a" if p.nps_180d is None else f"{p.nps_180d:+.1f}"
+    out.print(
+        f"  {p.active_users_30d:,} active users and {p.events_30d:,} events in the last 30 days"
+        f" · {p.open_tickets:,} open tickets · NPS (180 days, {p.nps_responses_180d:,} answers)"
+        f" {nps}"
+    )
+    emit_rows([s.__dict__ for s in p.segments], fmt, title="By segment")
+
+
+@cli.command()
+def demo(
+    accounts: Annotated[int, typer.Option(help="Accounts in the sample company.", min=10)] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed, the same company.")] = 1,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Last day of the sample's history (YYYY-MM-DD).")
+    ] = None,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Stop after the summary instead of serving.")
+    ] = False,
+    home: HomeOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Generate a realistic sample SaaS company, import it and print the portfolio summary."""
+    from ..sample import generate_company
+
+    end = parse_date(as_of, "--as-of") or today()
+    root = resolve_home(home)
+    with init_workspace(root) as app:
+        if app.warehouse.con.execute("SELECT count(*) FROM accounts").fetchall()[0][0]:
+            raise WorkspaceError(
+                f"{root} already holds data; the demo needs a new or empty workspace "
+                "(use --home NEW_FOLDER)"
+            )
+        sample_dir = root / "data" / "sample"
+        if sample_dir.exists():
+            shutil.rmtree(sample_dir)
+        progress = ProgressReporter(err)
+        with progress.running():
+            result = generate_company(
+                sample_dir,
+                accounts=accounts,
+                seed=seed,
+                as_of=end,
+                progress=lambda done, total: progress("generating", done, total),
+            )
+            reports = []
+            for table in TABLE_ORDER:
+                path = result.files[table]
+                reports.append(import_file(app, table, path, progress=progress))
+        prepare(app)
+        if fmt is OutputFormat.table:
+            emit_rows(
+                [{"table": r.table, "imported": r.imported, "rejected": r.rejected,
+                  "duplicate": r.duplicate} for r in reports],
+                fmt,
+                title=f"Sample company ({accounts:,} accounts, seed {seed}) imported",
+            )
+        currency = app.settings.company.reporting_currency
+        summary = portfolio(app.warehouse, as_of=end, currency=currency)
+    _print_portfolio(summary, fmt)
+    if fmt is OutputFormat.table:
+        out.print(f"\nGround truth for evaluation (never imported): {sample_dir / 'ground_truth'}")
+        if not no_serve:
+            out.print("The dashboard is not part of this version yet; nothing to serve.")

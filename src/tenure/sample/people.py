@@ -1,0 +1,120 @@
+"""The people at each account: who joins, who leaves, and picking one of them for an action.
+
+Contacts of a chunk live in one flat array of slots; account ``i`` owns slots
+``offset[i] .. offset[i] + cap[i]`` and fills them in joining order, so "the people who had
+joined by week t" is always a prefix of the account's slots. That lets every generator pick a
+user, requester or respondent for millions of records with one ``searchsorted``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .timeline import HOUR_US, NEVER
+
+IntArray = npt.NDArray[np.int64]
+
+CHAMPION, ADMIN, USER, EXECUTIVE, BILLING = range(5)  # order of schema.CONTACT_ROLES
+# How much of the product each role uses (events per user, relative).
+ROLE_ACTIVITY = np.array([3.0, 1.5, 1.0, 0.25, 0.08])
+
+
+@dataclass
+class Slots:
+    """Contacts of one chunk of accounts as flat arrays (see the module docstring)."""
+
+    owner: IntArray  # chunk-local account index of each slot
+    offset: IntArray  # first slot of each account
+    cap: IntArray  # slots each account may fill
+    used: IntArray  # slots filled so far
+    role: npt.NDArray[np.int8]
+    weight: npt.NDArray[np.float64]  # share of the account's product usage
+    created_us: IntArray
+    deleted_us: IntArray
+    alive: npt.NDArray[np.bool_]
+
+    @classmethod
+    def allocate(cls, rng: np.random.Generator, cap: IntArray, segment: IntArray) -> Slots:
+        offset = np.concatenate([[0], np.cumsum(cap)[:-1]]).astype(np.int64)
+        total = int(cap.sum())
+        owner = np.repeat(np.arange(len(cap)), cap)
+        index = np.arange(total) - offset[owner]
+        seg = segment[owner]
+        # Founding roles by position: champion first, then admin, executive, billing (bigger
+        # companies have all four); everyone after is a user, with the odd extra admin.
+        role = np.full(total, USER, dtype=np.int8)
+        role[index == 0] = CHAMPION
+        role[(index == 1) & (seg >= 1)] = ADMIN
+        role[(index == 2) & (seg >= 1)] = EXECUTIVE
+        role[(index == 3) & (seg >= 1)] = BILLING
+        role[(index == 1) & (seg == 0) & (rng.random(total) < 0.35)] = BILLING
+        role[(index >= 4) & (rng.random(total) < 0.04)] = ADMIN
+        weight = ROLE_ACTIVITY[role] * np.exp(0.8 * rng.standard_normal(total))
+        return cls(
+            owner=owner, offset=offset, cap=cap.astype(np.int64),
+            used=np.zeros(len(cap), dtype=np.int64), role=role, weight=weight,
+            created_us=np.full(total, NEVER, dtype=np.int64),
+            deleted_us=np.full(total, NEVER, dtype=np.int64),
+            alive=np.zeros(total, dtype=bool),
+        )
+
+    def add(self, accounts: IntArray, k: IntArray) -> tuple[IntArray, IntArray]:
+        """Fill the next ``k[j]`` free slots of ``accounts[j]`` (fewer when the account is full).
+
+        Returns the new slots and, for each, its position in ``accounts``; the caller sets
+        when they joined.
+        """
+        k = np.minimum(k, self.cap[accounts] - self.used[accounts])
+        total = int(k.sum())
+        if total == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        pos = np.repeat(np.arange(len(accounts)), k)
+        j = np.arange(total) - np.repeat(np.cumsum(k) - k, k)
+        slot = self.offset[accounts[pos]] + self.used[accounts[pos]] + j
+        self.used[accounts] += k
+        self.alive[slot] = True
+        return slot, pos
+
+    def remove(self, slot: IntArray, when_us: IntArray) -> None:
+        """People leave: their contact gets ``deleted_at`` and they stop using the product."""
+        self.alive[slot] = False
+        self.deleted_us[slot] = np.maximum(when_us, self.created_us[slot] + HOUR_US)
+
+    def pick(
+        self,
+        rng: np.random.Generator,
+        account: IntArray,
+        joined: IntArray,
+        at_us: IntArray,
+        weighted: bool = True,
+        allowed: npt.NDArray[np.bool_] | None = None,
+        tries: int = 4,
+    ) -> IntArray:
+        """A person at each ``account`` who was there at ``at_us``; -1 when nobody was found.
+
+        ``joined`` is how many slots the account had filled by then (the prefix to choose
+        from). Picks follow usage weights (or are uniform), retrying people who had already
+        left, joined later or are not ``allowed`` (e.g. opted out of surveys).
+        """
+        w = self.weight if weighted else np.ones(len(self.weight))
+        cum = np.cumsum(w)
+        lo_slot = self.offset[account]
+        base = np.where(lo_slot > 0, cum[np.maximum(lo_slot - 1, 0)], 0.0)
+        top = cum[np.maximum(lo_slot + joined - 1, 0)]
+        out = np.full(len(account), -1, dtype=np.int64)
+        todo = np.flatnonzero(joined > 0)
+        for _ in range(tries):
+            if len(todo) == 0:
+                break
+            target = base[todo] + rng.random(len(todo)) * (top[todo] - base[todo])
+            slot = np.searchsorted(cum, target, side="right")
+            slot = np.clip(slot, lo_slot[todo], lo_slot[todo] + joined[todo] - 1)
+            ok = (self.created_us[slot] <= at_us[todo]) & (self.deleted_us[slot] > at_us[todo])
+            if allowed is not None:
+                ok &= allowed[slot]
+            out[todo[ok]] = slot[ok]
+            todo = todo[~ok]
+        return out
