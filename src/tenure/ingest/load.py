@@ -17,6 +17,7 @@ Counts, per file:
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -147,10 +148,8 @@ def import_file(
                                           progress)
         con.execute("COMMIT")
     except BaseException as exc:
-        try:
+        with contextlib.suppress(Exception):  # the transaction may already be gone
             con.execute("ROLLBACK")
-        except Exception:
-            pass
         _drop_temp(con)
         if rejects_tmp is not None:
             rejects_tmp.unlink(missing_ok=True)
@@ -210,7 +209,8 @@ def _validate_and_merge(
         con.execute(
             f"COPY (SELECT {lit(path.name)} AS file, t._line AS line, t._reason AS reason, "
             f"{projection.record_sql} AS record FROM (SELECT _line, _reason FROM stage_typed "
-            f"WHERE _reason IS NOT NULL) t JOIN stage_raw USING (_line) ORDER BY t._line) TO {lit(str(rejects_tmp))} "
+            "WHERE _reason IS NOT NULL) t JOIN stage_raw USING (_line) ORDER BY t._line) "
+            f"TO {lit(str(rejects_tmp))} "
             "(FORMAT csv, HEADER true)"
         )
     con.execute("DROP TABLE stage_raw")
@@ -235,7 +235,8 @@ def _validate_and_merge(
             if c not in table.key
         ) + " OR CAST(s.attributes AS VARCHAR) IS DISTINCT FROM CAST(t.attributes AS VARCHAR)"
         con.execute(
-            f"CREATE TEMP TABLE stage_changed AS SELECT {', '.join('s.' + q(k) for k in table.key)} "
+            "CREATE TEMP TABLE stage_changed AS SELECT "
+            f"{', '.join('s.' + q(k) for k in table.key)} "
             f"FROM stage_latest s JOIN {target} t ON {_key_match(table, 's', 't')} WHERE {differs}"
         )
         report.updated = _scalar(con, "SELECT count(*) FROM stage_changed")

@@ -57,7 +57,9 @@ def column_sql(col: Column, src_type: str, reporting_currency: str) -> tuple[str
     elif kind in (Kind.MONEY, Kind.INT):
         num = f"TRY_CAST({text} AS DOUBLE)"
         bad_number = f"{text} IS NOT NULL AND ({num} IS NULL OR NOT isfinite({num}))"
-        reasons.append(f"CASE WHEN {bad_number} THEN 'bad number in {name}: ' || {_shown(text)} END")
+        reasons.append(
+            f"CASE WHEN {bad_number} THEN 'bad number in {name}: ' || {_shown(text)} END"
+        )
         if kind is Kind.INT:
             typed = f"CAST({num} AS BIGINT)"
             reasons.append(
