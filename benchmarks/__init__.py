@@ -58,9 +58,49 @@ class Outcome:
 # --- measuring ----------------------------------------------------------------------------------
 
 
+def _status_kib(field: str) -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def peak_rss_mib() -> float:
-    """Peak resident memory of this process so far (ru_maxrss is KiB on Linux)."""
+    """Peak resident memory of this process image so far (Linux VmHWM).
+
+    Not ``ru_maxrss``: on Linux a child started by fork + exec (multiprocessing's "spawn",
+    subprocess) inherits, through exec, a ru_maxrss at least the parent's RSS at the fork, so
+    a small import measured from a large parent reads as large. VmHWM belongs to the new
+    image only, and :func:`reset_peak_rss` can restart it. Elsewhere: ru_maxrss (KiB on
+    Linux, bytes on macOS).
+    """
+    hwm = _status_kib("VmHWM")
+    if hwm is not None:
+        return hwm / 1024
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return maxrss / 2**20 if sys.platform == "darwin" else maxrss / 1024
+
+
+def ru_maxrss_mib() -> float:
+    """getrusage's peak (KiB on Linux), for comparison with :func:`peak_rss_mib`."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak_rss() -> bool:
+    """Restart the peak (VmHWM) at the current RSS, so the next step's peak is its own.
+
+    Linux only (``echo 5 > /proc/self/clear_refs``); returns whether it worked.
+    """
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+            fh.write("5")
+    except OSError:
+        return False
+    return True
 
 
 def current_rss_mib() -> float:

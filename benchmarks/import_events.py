@@ -37,6 +37,8 @@ from . import (
     machine_markdown,
     markdown_table,
     peak_rss_mib,
+    reset_peak_rss,
+    ru_maxrss_mib,
     spread,
     warm_file,
 )
@@ -242,7 +244,11 @@ def _cached(paths: dict[str, Path], rows: int) -> dict[str, Any] | None:
     return dict(manifest)
 
 
-def generate(data_dir: Path, rows: int, *, log: Any = print) -> dict[str, Any]:
+def _log(message: str) -> None:
+    print(message, flush=True)
+
+
+def generate(data_dir: Path, rows: int, *, log: Any = _log) -> dict[str, Any]:
     """Write the events (Parquet and JSON Lines) and their accounts, unless cached."""
     paths = _paths(data_dir, rows)
     manifest = _cached(paths, rows)
@@ -398,10 +404,15 @@ def _bare_load(db: Path, path: Path, fmt: str, settings: Any) -> tuple[float, in
 
 
 def measure(fmt: str, path: str, accounts: str, work_dir: str) -> dict[str, Any]:
-    """One repetition for one format. Runs in a fresh child process: the peak is its own."""
+    """One repetition for one format. Runs in a fresh child process: the peaks are its own.
+
+    The peak RSS is restarted before each step (see ``reset_peak_rss``), so the import, the
+    re-import and the bare load each get their own peak.
+    """
     from tenure.app import init_workspace
     from tenure.ingest import import_file
 
+    inherited = ru_maxrss_mib()  # this process is small yet: the rest came from the parent
     file = Path(path)
     warm_file(file)
     home = Path(tempfile.mkdtemp(prefix=f"{fmt}-", dir=work_dir))
@@ -409,15 +420,18 @@ def measure(fmt: str, path: str, accounts: str, work_dir: str) -> dict[str, Any]
         app = init_workspace(home)
         try:
             import_file(app, "accounts", accounts)
-            baseline = peak_rss_mib()
+            baseline = current_rss_mib()
 
+            reset_peak_rss()
             phases = _Phases()
             report = import_file(app, "events", file, progress=phases)
             import_s = time.perf_counter() - phases.start
             import_peak = peak_rss_mib()
             phase_times = phases.finish()
+            after_import = current_rss_mib()
             warehouse_bytes = Path(app.warehouse.path).stat().st_size
 
+            reset_peak_rss()
             started = time.perf_counter()
             again = import_file(app, "events", file)
             reimport_s = time.perf_counter() - started
@@ -426,6 +440,7 @@ def measure(fmt: str, path: str, accounts: str, work_dir: str) -> dict[str, Any]
         finally:
             app.close()
 
+        reset_peak_rss()
         bare_s, bare_rows = _bare_load(home / "bare.duckdb", file, fmt, settings)
         bare_peak = peak_rss_mib()
         bare_bytes = (home / "bare.duckdb").stat().st_size
@@ -436,10 +451,12 @@ def measure(fmt: str, path: str, accounts: str, work_dir: str) -> dict[str, Any]
         "reimport_s": reimport_s,
         "bare_s": bare_s,
         "ratio": import_s / bare_s,
-        "baseline_rss_mib": baseline,
+        "baseline_rss_mib": baseline,  # RSS right before the import (workspace open)
         "import_peak_rss_mib": import_peak,
-        "reimport_peak_rss_mib": reimport_peak,  # max of import and re-import (ru_maxrss)
-        "bare_peak_rss_mib": bare_peak,  # max of all three
+        "after_import_rss_mib": after_import,
+        "reimport_peak_rss_mib": reimport_peak,
+        "bare_peak_rss_mib": bare_peak,
+        "ru_maxrss_at_start_mib": inherited,  # why peaks are VmHWM (see peak_rss_mib)
         "warehouse_bytes": warehouse_bytes,
         "bare_bytes": bare_bytes,
         "bare_rows": bare_rows,
@@ -476,7 +493,8 @@ def _checks(fmt: str, rows: int, run: dict[str, Any]) -> list[str]:
 
 def _summary(runs: list[dict[str, Any]], rows: int) -> dict[str, Any]:
     keys = ("import_s", "reimport_s", "bare_s", "ratio", "import_peak_rss_mib",
-            "reimport_peak_rss_mib", "baseline_rss_mib", "warehouse_bytes", "bare_bytes")
+            "reimport_peak_rss_mib", "bare_peak_rss_mib", "baseline_rss_mib",
+            "after_import_rss_mib", "warehouse_bytes", "bare_bytes")
     out: dict[str, Any] = {k: spread([r[k] for r in runs]) for k in keys}
     out["rows_per_s"] = spread([rows / r["import_s"] for r in runs])
     out["phases"] = {
@@ -505,7 +523,10 @@ def run(options: Options) -> Outcome:
     rows = options.rows or (QUICK_ROWS if options.quick else FULL_ROWS)
     repeat = options.repeat
     print(f"{NAME}: {rows:,} events, {repeat} repetition(s) per format")
-    manifest = generate(options.data_dir, rows, log=lambda m: print(m, flush=True))
+    # In a child process: the parent stays small while it starts the measured children.
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        manifest = pool.submit(generate, options.data_dir, rows).result()
     paths = _paths(options.data_dir, rows)
     work_dir = options.data_dir / "work"
     work_dir.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,8 @@ import pytest
 
 from tenure import App, init_workspace
 
+pytest_plugins = ["tests.postgres_server"]
+
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[App]:

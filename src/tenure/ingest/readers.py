@@ -238,7 +238,7 @@ def _open_parquet(path: Path, batch_rows: int) -> Stream:
 
 # --- JSON Lines ------------------------------------------------------------------------------
 
-_BLOCK = 16 * 1024 * 1024
+_BLOCK = 2 * 1024 * 1024  # bytes read at a time; bounds the reader's own memory
 
 
 def _open_jsonl(path: Path, batch_rows: int) -> Stream:

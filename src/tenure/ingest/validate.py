@@ -214,6 +214,8 @@ def typed_select(
     return (
         f"SELECT _line, _skip, {outs}, attributes, "
         "CASE WHEN _error IS NOT NULL THEN _error "
+        # A skipped row is not for this table: its columns are not checked.
+        "WHEN _skip IS NOT NULL THEN NULL "
         f"ELSE NULLIF(concat_ws('; ', NULLIF(_col_reasons, ''), NULLIF({row_reason}, '')), '') "
         f"END AS _reason FROM ({inner})"
     )

@@ -83,21 +83,16 @@ class Ledger:
 
     def close_rows(self, acc: IntArray, product: int, day: IntArray, renewal: IntArray) -> None:
         """End the running period of ``acc`` on ``day`` (exclusive), if one is running."""
-        acc = acc[self.open[acc, product]] if len(acc) else acc
         if len(acc) == 0:
             return
-        day = np.broadcast_to(day, acc.shape) if np.ndim(day) == 0 else day
-        renewal = np.broadcast_to(renewal, acc.shape) if np.ndim(renewal) == 0 else renewal
+        running = self.open[acc, product]
+        day = np.broadcast_to(day, acc.shape)[running]
+        renewal = np.broadcast_to(renewal, acc.shape)[running]
+        acc = acc[running]
+        if len(acc) == 0:
+            return
         self._closed.append(self._snapshot(acc, product, day, renewal))
         self.open[acc, product] = False
-
-    def close_where(self, mask: npt.NDArray[np.bool_], product: int, day: IntArray,
-                    renewal: IntArray) -> None:
-        """``close_rows`` for a boolean mask over accounts with per-account days."""
-        acc = np.flatnonzero(mask & self.open[:, product])
-        if len(acc):
-            self._closed.append(self._snapshot(acc, product, day[acc], renewal[acc]))
-            self.open[acc, product] = False
 
     def _snapshot(self, acc: IntArray, product: int, day: IntArray,
                   renewal: IntArray) -> dict[str, npt.NDArray[np.generic]]:

@@ -96,8 +96,8 @@ SEGMENTS: tuple[SegmentProfile, ...] = (
         onboarding_days=10,
         events_per_user_week=2.4,
         tickets_per_week=0.03,
-        churn_monthly=-8.6,
-        churn_annual=-4.6,
+        churn_monthly=-7.2,
+        churn_annual=-3.0,
         surprise_per_year=0.02,
         save_rate=0.08,
         # Tech-touch: the CSM rarely calls; lifecycle emails are automated (see touch.py).
@@ -118,8 +118,8 @@ SEGMENTS: tuple[SegmentProfile, ...] = (
         onboarding_days=21,
         events_per_user_week=1.0,
         tickets_per_week=0.07,
-        churn_monthly=-8.8,
-        churn_annual=-5.0,
+        churn_monthly=-7.4,
+        churn_annual=-2.8,
         surprise_per_year=0.012,
         save_rate=0.25,
         touch={"call": 0.2, "email": 0.35, "meeting": 0.05, "qbr": 0.035, "note": 0.15},
@@ -139,8 +139,8 @@ SEGMENTS: tuple[SegmentProfile, ...] = (
         onboarding_days=45,
         events_per_user_week=0.45,
         tickets_per_week=0.2,
-        churn_monthly=-9.0,
-        churn_annual=-5.6,
+        churn_monthly=-7.6,
+        churn_annual=-2.3,
         surprise_per_year=0.008,
         save_rate=0.4,
         # High-touch: calls every other week, monthly meetings, quarterly business reviews.
@@ -162,7 +162,7 @@ class Dynamics:
     ema: float = 0.2  # smoothing of the health the customer "feels" at decision time
     stall_penalty: float = -0.9  # level drop while onboarding is unfinished after 4 weeks
     leaving_drift: float = -0.07  # weekly slide once a customer has decided to leave
-    churn_slope: float = 2.1  # logit of churn per unit of (negative) felt health
+    churn_slope: float = 2.4  # logit of churn per unit of (negative) felt health
     # Shocks: (annual rate, effect on health).
     champion_left: tuple[float, float] = (0.12, -0.8)
     bad_support: tuple[float, float] = (0.10, -0.6)
@@ -189,3 +189,9 @@ CHURN_REASONS: tuple[str, ...] = (
     "competitor", "price", "budget_cut", "acquired",
 )
 SURPRISE_REASONS = ("budget_cut", "acquired")
+
+# What CSM touchpoints and community activities are about.
+ACTIVITY_TOPICS: tuple[str, ...] = (
+    "reporting", "dashboards", "integrations", "alerts", "user adoption", "the Salesforce sync",
+    "permissions", "renewal planning", "automation", "data exports", "onboarding",
+)
