@@ -165,7 +165,7 @@ def _open_csv(path: Path, batch_rows: int) -> Stream:
 def _csv_batches(
     fh: io.TextIOWrapper,
     lines: _LineCountingFile,
-    reader: csv._reader,
+    reader: Iterator[list[str]],
     header: list[str],
     batch_rows: int,
     name: str,

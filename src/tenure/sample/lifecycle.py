@@ -47,6 +47,7 @@ _REASON = {r: i for i, r in enumerate(CHURN_REASONS)}
 _SHOCK_REASON = {SHOCK_CHAMPION_LEFT: "champion_left", SHOCK_BAD_SUPPORT: "poor_support",
                  SHOCK_REORG: "reorg"}
 RENEWED, SAVED, CHURNED = 0, 1, 2
+_ZOMBIE_DAYS = 30
 
 
 @dataclass
@@ -72,6 +73,12 @@ class Life:
     @property
     def n(self) -> int:
         return len(self.index)
+
+    def during(self, account: IntArray, at_us: IntArray) -> BoolArray:
+        """Whether each account was a customer at each instant (and it is inside the window)."""
+        s = self.spans[account]
+        return (((at_us >= s[:, 0]) & (at_us < s[:, 1])) | ((at_us >= s[:, 2]) & (at_us < s[:, 3]))
+                ) & (at_us >= self.tl.start_us) & (at_us < self.tl.end_us)
 
 
 def _sigmoid(x: FloatArray) -> FloatArray:
@@ -170,6 +177,7 @@ class _Simulation:
         self._sign_up(t, d0)
         self._drift(t, d0)
         self._people(t, d0)
+        self.alive_users = self._alive_users()
         self._decide(d0)
         self._renew(d0)
         self._expand(d0)
@@ -283,8 +291,9 @@ class _Simulation:
         for mask, code in ((cancel | leave, 1), (surprise, 2)):
             i = np.flatnonzero(mask)
             self.decided[i] = code
-            # A monthly cancellation takes effect at the first renewal at least 2 weeks away.
-            soon = (self.term[i] == 1) & (self.next_renewal[i] - d0 < 14)
+            # Small customers drift away before they cancel: a monthly customer who has made up
+            # their mind stops at the first renewal at least a month away (zombie weeks).
+            soon = (self.term[i] == 1) & (self.next_renewal[i] - d0 < _ZOMBIE_DAYS)
             later = add_months(self.anchor[i], self.term[i] * (self.cycles[i] + 1))
             self.decided_for[i] = np.where(soon, later, self.next_renewal[i])
 
@@ -340,7 +349,7 @@ class _Simulation:
         return np.where(self.decided[i] == 2, self.surprise[i], reason)
 
     def _alive_users(self) -> IntArray:
-        return np.bincount(self.slots.owner, weights=self.slots.alive, minlength=self.n).astype(np.int64)
+        return np.bincount(self.slots.owner[self.slots.alive], minlength=self.n).astype(np.int64)
 
     def _terms(self, i: IntArray) -> None:
         """A renewal that goes ahead: new price, maybe more or fewer seats or another plan."""
@@ -348,7 +357,7 @@ class _Simulation:
             return
         rng, k = self.rng, len(i)
         day = self.next_renewal[i].copy()
-        users = self._alive_users()[i]
+        users = self.alive_users[i]
         felt = self.h_ema[i]
         yearly = self.term[i] >= 12
         review = yearly | (rng.random(k) < 1 / 6)  # monthly customers rethink twice a year
@@ -391,7 +400,7 @@ class _Simulation:
 
     def _expand(self, d0: int) -> None:
         """Seats ran out: buy more mid-term, co-termed with the running contract."""
-        users = self._alive_users()
+        users = self.alive_users
         want = (self.status == 1) & (self.decided == 0) & (users > self.seats) & (
             self.last_change <= d0 - 28) & (self.rng.random(self.n) < DYNAMICS.expansion_per_week)
         i = np.flatnonzero(want)
@@ -402,7 +411,7 @@ class _Simulation:
             return
         old = self.ledger.mrr[i, 0].copy()
         self.ledger.close_rows(i, 0, day, self.next_renewal[i])
-        self.seats[i] = np.ceil(users[i] * 1.15)
+        self.seats[i] = np.ceil(users[i] * 1.25)  # headroom for the next hires
         mrr = self._core_mrr(i)
         self.ledger.start_rows(i, 0, day, seats=self.seats[i], plan=self.plan[i], mrr=mrr,
                                bill=self._bill(i), anchor=self.anchor[i], prorate=mrr - old)
@@ -451,7 +460,7 @@ class _Simulation:
         self.active[:, t] = (self.status == 1) | ended
         self.leaving[:, t] = self.decided == 1
         self.shocks[:, t] = self.shock_bits
-        self.users[:, t] = self._alive_users()
+        self.users[:, t] = self._alive_users()  # after this week's reactivations
         self.joined[:, t] = self.slots.used
         self.addon[:, t, :] = self.ledger.open[:, 1:]
 

@@ -5,6 +5,7 @@ Every address ends in ``.example`` (RFC 2606), so no generated email can reach a
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -80,7 +81,9 @@ TITLES: tuple[tuple[str, ...], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def slug(text: str) -> str:
+    """Lower-case letters and digits only: "Van Dijk" -> "vandijk"."""
     return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .timeline import HOUR_US, NEVER
+from tenure.ingest.schema import CONTACT_ROLES
+
+from . import names
+from .timeline import HOUR_US, NEVER, instants_text
 
 IntArray = npt.NDArray[np.int64]
 
@@ -118,3 +121,49 @@ class Slots:
             out[todo[ok]] = slot[ok]
             todo = todo[~ok]
         return out
+
+
+def contact_columns(
+    slots: Slots, rng: np.random.Generator, ids: npt.NDArray[np.object_],
+    account_ids: npt.NDArray[np.object_], domains: list[str], countries: npt.NDArray[np.object_],
+    opted_out: npt.NDArray[np.bool_],
+) -> tuple[dict[str, object], npt.NDArray[np.object_]]:
+    """The contacts table rows of a chunk and each slot's first name (None when unused).
+
+    ``ids`` holds one contact id per slot, None for slots nobody filled.
+    """
+    used = np.flatnonzero(ids != None)  # noqa: E711 - elementwise test on an object array
+    first, last = names.people(rng, len(used))
+    title_pick = rng.integers(0, 100, len(used))
+    elsewhere = rng.random(len(used)) < 0.08  # remote colleagues in another country
+    owner = slots.owner[used]
+    role = slots.role[used]
+    taken: set[str] = set()
+    full_name = np.empty(len(used), dtype=object)
+    email = np.empty(len(used), dtype=object)
+    title = np.empty(len(used), dtype=object)
+    given = np.full(len(slots.owner), None, dtype=object)
+    for j in range(len(used)):
+        f, g = names.FIRST_NAMES[first[j]], names.LAST_NAMES[last[j]]
+        full_name[j] = f"{f} {g}"
+        email[j] = names.person_email(f, g, domains[owner[j]], taken)
+        options = names.TITLES[role[j]]
+        title[j] = options[title_pick[j] % len(options)]
+        given[used[j]] = f
+    country = countries[owner].copy()
+    country[elsewhere] = np.array(["US", "GB", "DE", "IN", "CA"], dtype=object)[
+        rng.integers(0, 5, int(elsewhere.sum()))]
+    columns: dict[str, object] = {
+        "contact_id": ids[used],
+        "account_id": account_ids[owner],
+        "email": email,
+        "name": full_name,
+        "title": title,
+        "role": np.array(CONTACT_ROLES, dtype=object)[role],
+        "country": country,
+        "created_at": instants_text(slots.created_us[used]),
+        "deleted_at": instants_text(slots.deleted_us[used]),
+        "survey_opt_out": opted_out[used],
+        "email_opt_out": rng.random(len(used)) < 0.07,
+    }
+    return columns, given

@@ -96,7 +96,7 @@ SEGMENTS: tuple[SegmentProfile, ...] = (
         onboarding_days=10,
         events_per_user_week=2.4,
         tickets_per_week=0.03,
-        churn_monthly=-7.2,
+        churn_monthly=-7.6,
         churn_annual=-3.0,
         surprise_per_year=0.02,
         save_rate=0.08,
@@ -118,8 +118,8 @@ SEGMENTS: tuple[SegmentProfile, ...] = (
         onboarding_days=21,
         events_per_user_week=1.0,
         tickets_per_week=0.07,
-        churn_monthly=-7.4,
-        churn_annual=-2.8,
+        churn_monthly=-7.9,
+        churn_annual=-3.4,
         surprise_per_year=0.012,
         save_rate=0.25,
         touch={"call": 0.2, "email": 0.35, "meeting": 0.05, "qbr": 0.035, "note": 0.15},
@@ -140,7 +140,7 @@ SEGMENTS: tuple[SegmentProfile, ...] = (
         events_per_user_week=0.45,
         tickets_per_week=0.2,
         churn_monthly=-7.6,
-        churn_annual=-2.3,
+        churn_annual=-2.8,
         surprise_per_year=0.008,
         save_rate=0.4,
         # High-touch: calls every other week, monthly meetings, quarterly business reviews.
@@ -157,19 +157,19 @@ class Dynamics:
     """The latent health process: a mean-reverting random walk with shocks (per week)."""
 
     reversion: float = 0.05  # pull towards the account's own level; half-life ~3 months
-    noise: float = 0.14
+    noise: float = 0.08
     level_drift: float = 0.03  # the account's own level wanders slowly (fit changes)
-    ema: float = 0.2  # smoothing of the health the customer "feels" at decision time
+    ema: float = 0.12  # smoothing of the health the customer "feels" at decision time
     stall_penalty: float = -0.9  # level drop while onboarding is unfinished after 4 weeks
-    leaving_drift: float = -0.07  # weekly slide once a customer has decided to leave
-    churn_slope: float = 2.4  # logit of churn per unit of (negative) felt health
+    leaving_drift: float = -0.12  # weekly slide once a customer has decided to leave
+    churn_slope: float = 3.5  # logit of churn per unit of (negative) felt health
     # Shocks: (annual rate, effect on health).
     champion_left: tuple[float, float] = (0.12, -0.8)
     bad_support: tuple[float, float] = (0.10, -0.6)
     reorg: tuple[float, float] = (0.06, -0.5)
     new_sponsor: tuple[float, float] = (0.08, 0.5)
     contact_leave_per_week: float = 0.0035  # ~17% of users leave a year at neutral health
-    contact_add_per_seat_week: float = 0.006  # ~30% seat growth a year at neutral health
+    contact_add_per_seat_week: float = 0.0045  # ~23% new people a year at neutral health
     expansion_per_week: float = 0.35  # chance to buy seats in a week once they ran out
     cross_sell_per_week: float = 0.005
     reactivation_per_week: float = 0.003

@@ -48,7 +48,7 @@ _EXPORT = [c[0] for c in CATEGORIES].index("data_export")
 _CANCEL = [c[0] for c in CATEGORIES].index("cancellation")
 _PERF = [c[0] for c in CATEGORIES].index("performance")
 PRIORITIES = ("low", "normal", "high", "urgent")
-_PRIORITY_MIX = np.array([[0.35, 0.5, 0.12, 0.03], [0.25, 0.5, 0.18, 0.07], [0.15, 0.45, 0.28, 0.12]])
+_PRIORITY_MIX = np.array([[0.4, 0.5, 0.08, 0.02], [0.3, 0.5, 0.15, 0.05], [0.2, 0.5, 0.22, 0.08]])
 _FIRST_RESPONSE_H = np.array([12.0, 5.0, 1.5, 0.4])  # median hours by priority
 _RESOLUTION_H = np.array([72.0, 36.0, 16.0, 6.0])
 CHANNELS = ("email", "chat", "web", "phone")
@@ -82,7 +82,7 @@ def tickets(life: Life, acc: Accounts, rng: np.random.Generator, mint: Mint,
     base = np.array([s.tickets_per_week for s in SEGMENTS])[life.segment]
     size = np.sqrt(np.maximum(life.users, 1) / 10.0)  # bigger teams file more, not linearly
     outage = (life.shocks & SHOCK_OUTAGE) > 0
-    lam = base[:, None] * size * np.exp(-0.55 * life.health) * (1 + 4.0 * outage) * life.active
+    lam = base[:, None] * size * np.exp(-0.8 * life.health) * (1 + 2.5 * outage) * life.active
     lam = lam + 0.12 * life.leaving
     counts = rng.poisson(lam) + ((life.shocks & SHOCK_BAD_SUPPORT) > 0)
     a, w = np.nonzero(counts)
@@ -90,9 +90,7 @@ def tickets(life: Life, acc: Accounts, rng: np.random.Generator, mint: Mint,
     account, week = np.repeat(a, c), np.repeat(w, c)
     at = (tl.start_day + 7 * week) * DAY_US + week_offsets(rng, len(account),
                                                           acc.utc_offset[life.index[account]])
-    s = life.spans[account]
-    keep = (((at >= s[:, 0]) & (at < s[:, 1])) | ((at >= s[:, 2]) & (at < s[:, 3]))) & (
-        at >= tl.start_us) & (at < tl.end_us)
+    keep = life.during(account, at)
     account, week, at = account[keep], week[keep], at[keep]
     n = len(account)
     # The first ticket of a bad-support week is the bad experience itself.

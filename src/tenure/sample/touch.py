@@ -67,16 +67,14 @@ def activities(life: Life, acc: Accounts, rng: np.random.Generator, mint: Mint,
     rates.append(np.where(smb, 0.2 + 0.8 * onboarding + 0.3 * (h < -0.5), 0.03 + 0.3 * onboarding))
     for base in (0.02, 0.012, 0.03):
         rates.append(base * users * engaged ** 2)
-    lam = np.stack(rates) * life.active[None, :, :]
+    lam = np.stack([np.broadcast_to(r, h.shape) for r in rates]) * life.active[None, :, :]
     counts = rng.poisson(lam)
     k, a, w = np.nonzero(counts)
     c = counts[k, a, w]
     kind, account, week = np.repeat(k, c), np.repeat(a, c), np.repeat(w, c)
     at = (tl.start_day + 7 * week) * DAY_US + week_offsets(rng, len(account),
                                                           acc.utc_offset[life.index[account]])
-    s = life.spans[account]
-    keep = (((at >= s[:, 0]) & (at < s[:, 1])) | ((at >= s[:, 2]) & (at < s[:, 3]))) & (
-        at >= tl.start_us) & (at < tl.end_us)
+    keep = life.during(account, at)
     kind, account, week, at = kind[keep], account[keep], week[keep], at[keep]
     n = len(kind)
     who = life.slots.pick(rng, account, life.joined[account, week].astype(np.int64), at)

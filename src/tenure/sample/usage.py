@@ -60,7 +60,7 @@ _NEEDS_REPORT = np.array([c[0] in ("report_created", "report_shared") for c in C
 _DASHBOARD_VIEWED = EVENT_NAMES.index("dashboard_viewed")
 _BLOCK_EVENTS = 2_000_000
 # Calibrates the whole company to about 1,000 events per account over 2.5 years.
-_VOLUME = 1.0
+_VOLUME = 0.3
 
 
 @dataclass
@@ -77,8 +77,8 @@ def rates(life: Life, scale: float) -> npt.NDArray[np.float64]:
     """Expected events per (account, week)."""
     per_user = np.array([s.events_per_user_week for s in SEGMENTS])[life.segment]
     season = life.tl.seasonality()
-    lam = (per_user[:, None] * life.users * np.exp(0.9 * life.health) * season[None, :]
-           * np.where(life.leaving, 0.7, 1.0))
+    lam = (per_user[:, None] * life.users * np.exp(1.1 * life.health) * season[None, :]
+           * np.where(life.leaving, 0.5, 1.0))
     return lam * life.active * (scale * _VOLUME)
 
 
@@ -105,12 +105,6 @@ def _instant(day: IntArray) -> IntArray:
     return np.where(day < NEVER, np.minimum(day, NEVER // DAY_US) * DAY_US, NEVER)
 
 
-def _within_spans(life: Life, account: IntArray, at_us: IntArray) -> npt.NDArray[np.bool_]:
-    s = life.spans[account]
-    return (((at_us >= s[:, 0]) & (at_us < s[:, 1])) | ((at_us >= s[:, 2]) & (at_us < s[:, 3]))
-            ) & (at_us >= life.tl.start_us) & (at_us < life.tl.end_us)
-
-
 def _milestones(life: Life, acc: Accounts, rng: np.random.Generator, block: IntArray
                 ) -> tuple[IntArray, IntArray, IntArray, IntArray]:
     """integration_connected, first_report_created and one invited_teammate per invitee."""
@@ -134,7 +128,7 @@ def _milestones(life: Life, acc: Accounts, rng: np.random.Generator, block: IntA
     a = np.concatenate([p[0] for p in parts]).astype(np.int64)
     kind = np.concatenate([p[1] for p in parts]).astype(np.int64)
     at = np.concatenate([p[2] for p in parts]).astype(np.int64)
-    keep = _within_spans(life, a, at)
+    keep = life.during(a, at)
     a, kind, at = a[keep], kind[keep], at[keep]
     week = np.clip(tl.week_of(at // DAY_US), 0, tl.n_weeks - 1)
     user = sl.pick(rng, a, life.joined[a, week].astype(np.int64), at)
@@ -161,7 +155,7 @@ def events(life: Life, acc: Accounts, rng: np.random.Generator, scale: float
         week = np.repeat(week, c)
         at = (tl.start_day + 7 * week) * DAY_US + week_offsets(
             rng, len(account), acc.utc_offset[life.index[account]])
-        keep = _within_spans(life, account, at)
+        keep = life.during(account, at)
         account, week, at = account[keep], week[keep], at[keep]
         user = life.slots.pick(rng, account, life.joined[account, week].astype(np.int64), at)
         ok = user >= 0

@@ -110,8 +110,8 @@ def surveys(life: Life, acc: Accounts, tickets: Tickets, rng: np.random.Generato
     tl = life.tl
     users = life.users * life.active
     parts: list[tuple[IntArray, IntArray, int]] = []
-    for survey, lam in (("nps", users * (0.05 * _campaign_weeks(life) + 0.0015)[None, :]),
-                        ("csat", users * 0.004)):
+    for survey, lam in (("nps", users * (0.08 * _campaign_weeks(life) + 0.0015)[None, :]),
+                        ("csat", users * 0.0015)):
         counts = rng.poisson(lam)
         a, w = np.nonzero(counts)
         c = counts[a, w]
@@ -127,9 +127,7 @@ def surveys(life: Life, acc: Accounts, tickets: Tickets, rng: np.random.Generato
     account = np.concatenate([account, tickets.account[asked]])
     at = np.concatenate([at, ces_at])
     survey = np.concatenate([survey, np.full(len(ces_at), 2)])
-    s = life.spans[account]
-    keep = (((at >= s[:, 0]) & (at < s[:, 1])) | ((at >= s[:, 2]) & (at < s[:, 3]))) & (
-        at >= tl.start_us) & (at < tl.end_us)
+    keep = life.during(account, at)
     account, at, survey = account[keep], at[keep], survey[keep]
     week = np.clip(tl.week_of(at // DAY_US), 0, tl.n_weeks - 1)
     who = life.slots.pick(rng, account, life.joined[account, week].astype(np.int64), at,
@@ -174,11 +172,10 @@ def feedback(life: Life, acc: Accounts, rng: np.random.Generator, mint: Mint,
     pop = np.array([f[1] for f in FEATURES])
     feature = np.searchsorted(np.cumsum(pop) / pop.sum(), rng.random(len(account)), side="right")
     # A shipped feature stops being requested once it ships (its own day in the window).
-    ship_day = tl.start_day + (np.arange(len(FEATURES)) * 37 % 100 / 100 * (tl.end_day - tl.start_day))
+    ship_day = tl.start_day + (np.arange(len(FEATURES)) * 37 % 100 * (tl.end_day - tl.start_day)) // 100
     shipped = np.array([f[2] == "shipped" for f in FEATURES])
-    s = life.spans[account]
-    keep = (((at >= s[:, 0]) & (at < s[:, 1])) | ((at >= s[:, 2]) & (at < s[:, 3]))) & (
-        at >= tl.start_us) & (at < tl.end_us) & ~(shipped[feature] & (at >= ship_day[feature] * DAY_US))
+    keep = life.during(account, at) & ~(
+        shipped[feature] & (at >= ship_day[feature] * DAY_US))
     account, week, at, feature = account[keep], week[keep], at[keep], feature[keep]
     n = len(account)
     who = life.slots.pick(rng, account, life.joined[account, week].astype(np.int64), at)

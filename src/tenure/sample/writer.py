@@ -1,11 +1,12 @@
 """Canonical files, appended chunk by chunk: CSV for the tables, Parquet for events.
 
-Column order and types come from ``ingest.schema``; values arrive as numpy arrays already in
-their text form for ids, text, dates and instants (see ``timeline.dates_text``).
+Column order comes from ``ingest.schema``; values arrive as arrays already in their text
+form for ids, text, dates and instants (see ``timeline.dates_text``).
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from tenure.ingest.schema import TABLES, Kind
-
-_ARROW_TYPE: dict[Kind, pa.DataType] = {Kind.MONEY: pa.float64(), Kind.INT: pa.int64(),
-                                        Kind.BOOL: pa.bool_()}
+from tenure.ingest.schema import TABLES
 
 EVENTS_SCHEMA = pa.schema([
     ("account_id", pa.string()),
@@ -32,28 +29,35 @@ EVENTS_SCHEMA = pa.schema([
 
 
 class CsvTable:
-    """A canonical CSV file written in pieces; the header once, then rows as they come."""
+    """A canonical CSV file written in pieces: the header once, then rows as they come.
 
-    def __init__(self, path: Path, table: str, extra: Sequence[tuple[str, pa.DataType]] = ()):
-        spec = TABLES[table]
+    Values are quoted only where needed, empty means missing, booleans are true/false.
+    """
+
+    def __init__(self, path: Path, table: str, extra: Sequence[str] = ()):
         self.path = path
         self.rows = 0
-        fields = [(c.name, _ARROW_TYPE.get(c.kind, pa.string())) for c in spec.columns]
-        self.schema = pa.schema(fields + list(extra))
-        self._file = open(path, "wb")
-        # pyarrow quotes every header name; a plain header line reads better in a spreadsheet.
-        self._file.write((",".join(self.schema.names) + "\n").encode())
-        self._options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+        self.columns = TABLES[table].column_names + tuple(extra)
+        self._file = open(path, "w", newline="", encoding="utf-8")
+        self._csv = csv.writer(self._file, lineterminator="\n")
+        self._csv.writerow(self.columns)
 
     def append(self, columns: Mapping[str, Any]) -> None:
-        arrays = [pa.array(columns[f.name], type=f.type, from_pandas=True) for f in self.schema]
-        batch = pa.table(arrays, schema=self.schema)
-        if batch.num_rows:
-            pacsv.write_csv(batch, self._file, self._options)
-            self.rows += batch.num_rows
+        lists = [_cells(columns[name]) for name in self.columns]
+        self._csv.writerows(zip(*lists))
+        self.rows += len(lists[0])
 
     def close(self) -> None:
         self._file.close()
+
+
+def _cells(values: Any) -> list[Any]:
+    """Plain Python values for the csv module: None stays empty, booleans become true/false."""
+    if isinstance(values, np.ndarray):
+        if values.dtype == np.bool_:
+            return ["true" if v else "false" for v in values.tolist()]
+        return values.tolist()  # type: ignore[no-any-return]
+    return list(values)
 
 
 class EventsFile:

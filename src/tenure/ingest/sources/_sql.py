@@ -13,7 +13,7 @@ from ...errors import ImportFileError
 from ..project import Staged
 from ..validate import lit, q
 
-UTC_TEXT = "'%Y-%m-%d %H:%M:%S.%f'"  # strftime format; '+00' is appended to mark UTC
+UTC_TEXT = "'%Y-%m-%dT%H:%M:%S.%f'"  # strftime format; 'Z' is appended to mark UTC
 
 
 def json_record_sql(
@@ -26,29 +26,13 @@ def json_record_sql(
     wins) and yields VARCHAR; ``json`` does the same for JSON values (objects, lists).
     Malformed lines get ``_error`` and NULL fields.
     """
-    json = json or {}
-    text_paths = [p for paths in text.values() for p in paths]
-    json_paths = [p for paths in json.values() for p in paths]
-    cols: list[str] = []
-    i = 0
-    for name, paths in text.items():
-        picks = [f"NULLIF(_v[{i + k + 1}], '')" for k in range(len(paths))]
-        i += len(paths)
-        cols.append(f"{_coalesce(picks)} AS {q(name)}")
-    i = 0
-    for name, paths in json.items():
-        # A JSON null is a value to json_extract; treat it as absent.
-        picks = [
-            f"CASE WHEN json_type(_j[{i + k + 1}]) <> 'NULL' THEN _j[{i + k + 1}] END"
-            for k in range(len(paths))
-        ]
-        i += len(paths)
-        cols.append(f"{_coalesce(picks)} AS {q(name)}")
-    extract = [
-        f"CASE WHEN _ok THEN json_extract_string(_raw, {_path_list(text_paths)}) END AS _v"
-    ]
-    if json_paths:
-        extract.append(f"CASE WHEN _ok THEN json_extract(_raw, {_path_list(json_paths)}) END AS _j")
+    text_paths, text_cols = pick_text("_v", text)
+    extract = [f"CASE WHEN _ok THEN json_extract_string(_raw, {text_paths}) END AS _v"]
+    cols = [f"{expr} AS {q(name)}" for name, expr in text_cols.items()]
+    if json:
+        json_paths, json_cols = pick_json("_j", json)
+        extract.append(f"CASE WHEN _ok THEN json_extract(_raw, {json_paths}) END AS _j")
+        cols += [f"{expr} AS {q(name)}" for name, expr in json_cols.items()]
     # DuckDB does not short-circuit AND, so json_type must sit behind a CASE on json_valid.
     return (
         f"(SELECT _line, _raw, _error, {', '.join(cols)} FROM ("
@@ -58,6 +42,36 @@ def json_record_sql(
         "CASE WHEN json_valid(_raw) THEN json_type(_raw) = 'OBJECT' ELSE false END AS _ok "
         "FROM stage_raw)))"
     )
+
+
+def pick_text(
+    alias: str, fields: Mapping[str, Sequence[str]]
+) -> tuple[str, dict[str, str]]:
+    """Paths for one ``json_extract_string(x, [paths])`` named ``alias``, and per field the
+    expression taking its first present, non-empty value (one JSON parse for all fields)."""
+    paths: list[str] = []
+    exprs: dict[str, str] = {}
+    for name, alternatives in fields.items():
+        picks = [f"NULLIF({alias}[{len(paths) + k + 1}], '')" for k in range(len(alternatives))]
+        paths += alternatives
+        exprs[name] = _coalesce(picks)
+    return _path_list(paths), exprs
+
+
+def pick_json(
+    alias: str, fields: Mapping[str, Sequence[str]]
+) -> tuple[str, dict[str, str]]:
+    """As :func:`pick_text` for ``json_extract`` (JSON values; a JSON null counts as absent)."""
+    paths: list[str] = []
+    exprs: dict[str, str] = {}
+    for name, alternatives in fields.items():
+        picks = []
+        for k in range(len(alternatives)):
+            v = f"{alias}[{len(paths) + k + 1}]"
+            picks.append(f"CASE WHEN json_type({v}) <> 'NULL' THEN {v} END")
+        paths += alternatives
+        exprs[name] = _coalesce(picks)
+    return _path_list(paths), exprs
 
 
 def _coalesce(parts: list[str]) -> str:
@@ -125,9 +139,9 @@ def _key(name: str) -> str:
 def epoch_or_text(expr: str) -> str:
     """Unix seconds (Stripe) as ISO 8601 UTC text; any other text is passed on to validation."""
     return (
-        f"CASE WHEN regexp_full_match({expr}, '-?\\d+(\\.\\d+)?') "
-        f"THEN strftime(make_timestamp(CAST(CAST({expr} AS DOUBLE) * 1000000 AS BIGINT)), "
-        f"{UTC_TEXT}) || '+00' ELSE {expr} END"
+        f"CASE WHEN regexp_full_match({expr}, '-?\\d+') "
+        f"THEN strftime(make_timestamp(CAST({expr} AS BIGINT) * 1000000), "
+        f"'%Y-%m-%dT%H:%M:%SZ') ELSE {expr} END"
     )
 
 
@@ -138,15 +152,14 @@ def as_utc(expr: str) -> str:
 
 def utc_text(ts: str) -> str:
     """A UTC TIMESTAMP as text validation reads back unchanged."""
-    return f"(strftime({ts}, {UTC_TEXT}) || '+00')"
+    return f"(strftime({ts}, {UTC_TEXT}) || 'Z')"
 
 
 def minutes_after(ts_text: str, minutes_text: str) -> str:
     """``ts_text`` plus a number of minutes, as UTC text (NULL when either is missing)."""
     minutes = f"TRY_CAST({minutes_text} AS DOUBLE)"
-    return utc_text(
-        f"({as_utc(ts_text)} + CAST(round({minutes} * 60000000) AS BIGINT) * INTERVAL 1 MICROSECOND)"
-    )
+    micros = f"CAST(round({minutes} * 60000000) AS BIGINT)"
+    return utc_text(f"({as_utc(ts_text)} + to_microseconds({micros}))")
 
 
 def json_object_sql(pairs: Sequence[tuple[str, str]]) -> str:
@@ -169,7 +182,8 @@ def merge_json_sql(*objects: str) -> str:
 def without_keys(obj: str, keys: Sequence[str]) -> str:
     """A JSON object without ``keys`` (a merge patch setting them to null)."""
     patch = "{" + ", ".join(f'"{k}": null' for k in keys) + "}"
-    return f"json_merge_patch({obj}, {lit(patch)})"
+    # json_merge_patch(NULL, patch) would return the patch itself.
+    return f"CASE WHEN {obj} IS NOT NULL THEN json_merge_patch({obj}, {lit(patch)}) END"
 
 
 def case_map(expr: str, mapping: Mapping[str, str], default: str = "NULL") -> str:
