@@ -247,7 +247,9 @@ class _Simulation:
         self._crown(inv, slot, pos)
         # Engaged accounts keep inviting people; disengaging ones stop.
         grow = np.flatnonzero(live & (self.invite_day < d0))
-        lam = (self.seats[grow] * DYNAMICS.contact_add_per_seat_week * np.exp(0.8 * self.h[grow])
+        growth = np.array([s.seat_growth for s in SEGMENTS])[self.seg[grow]]
+        lam = (self.seats[grow] * growth * DYNAMICS.contact_add_per_seat_week
+               * np.exp(0.8 * self.h[grow])
                * np.where(self.decided[grow] == 1, 0.2, 1.0))
         slot, pos = sl.add(grow, rng.poisson(lam))
         sl.created_us[slot] = np.maximum(self._instant_in_week(d0, len(slot)),

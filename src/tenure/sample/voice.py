@@ -108,7 +108,9 @@ def surveys(life: Life, acc: Accounts, tickets: Tickets, rng: np.random.Generato
             opted_out: npt.NDArray[np.bool_]) -> dict[str, Any]:
     """NPS, CSAT and CES responses of one chunk."""
     tl = life.tl
-    users = life.users * life.active
+    # Engaged people answer surveys; disengaged ones ignore them (silence is a signal too).
+    engaged = 1.0 / (1.0 + np.exp(-1.5 * life.health))
+    users = life.users * life.active * (0.4 + engaged)
     parts: list[tuple[IntArray, IntArray, int]] = []
     for survey, lam in (("nps", users * (0.08 * _campaign_weeks(life) + 0.0015)[None, :]),
                         ("csat", users * 0.0015)):
