@@ -113,10 +113,23 @@ def status(home: HomeOpt = None, fmt: FormatOpt = OutputFormat.table) -> None:
     if fmt is OutputFormat.csv:
         emit_rows(rows, fmt)
         return
-    emit_rows(rows, fmt, title=f"Workspace {app.home}")
+    shown = [
+        {**r, "first": _day(r["first"]), "last": _day(r["last"]),
+         "last_import": _day(r["last_import"], minutes=True)}
+        for r in rows
+    ]
+    emit_rows(shown, fmt, title=f"Workspace {app.home}")
     problems = [i for i in imports if i["status"] in ("failed", "interrupted")]
     for i in problems[:5]:
         out.print(f"[yellow]import {i['id']} of {i['file']} {i['status']}:[/yellow] {i['message']}")
+
+
+def _day(value: object, *, minutes: bool = False) -> str:
+    """A date (or date and minute) for a table cell."""
+    if value is None:
+        return ""
+    text = str(value).replace("T", " ")
+    return text[:16] if minutes else text[:10]
 
 
 def _print_portfolio(p: Portfolio, fmt: OutputFormat) -> None:

@@ -64,7 +64,7 @@ def emit_rows(
     else:
         table = Table(title=title, title_justify="left")
         for c in cols:
-            table.add_column(c, justify="right" if _numeric(rows, c) else "left")
+            table.add_column(c, justify="right" if _numeric(rows, c) else "left", no_wrap=True)
         for r in rows:
             table.add_row(*(_cell(r.get(c)) for c in cols))
         (console or Console()).print(table)
