@@ -422,27 +422,35 @@ def measure(fmt: str, path: str, accounts: str, work_dir: str) -> dict[str, Any]
             import_file(app, "accounts", accounts)
             baseline = current_rss_mib()
 
+            load_before = os.getloadavg()[0]
             reset_peak_rss()
+            cpu = time.process_time()
             phases = _Phases()
             report = import_file(app, "events", file, progress=phases)
             import_s = time.perf_counter() - phases.start
+            import_cpu = time.process_time() - cpu
             import_peak = peak_rss_mib()
             phase_times = phases.finish()
             after_import = current_rss_mib()
             warehouse_bytes = Path(app.warehouse.path).stat().st_size
 
             reset_peak_rss()
+            cpu = time.process_time()
             started = time.perf_counter()
             again = import_file(app, "events", file)
             reimport_s = time.perf_counter() - started
+            reimport_cpu = time.process_time() - cpu
             reimport_peak = peak_rss_mib()
             settings = app.settings.warehouse
         finally:
             app.close()
 
         reset_peak_rss()
+        cpu = time.process_time()
         bare_s, bare_rows = _bare_load(home / "bare.duckdb", file, fmt, settings)
+        bare_cpu = time.process_time() - cpu
         bare_peak = peak_rss_mib()
+        load_after = os.getloadavg()[0]
         bare_bytes = (home / "bare.duckdb").stat().st_size
     finally:
         shutil.rmtree(home, ignore_errors=True)
@@ -451,6 +459,14 @@ def measure(fmt: str, path: str, accounts: str, work_dir: str) -> dict[str, Any]
         "reimport_s": reimport_s,
         "bare_s": bare_s,
         "ratio": import_s / bare_s,
+        # CPU seconds of the process (all threads): less disturbed than wall time when other
+        # work shares the machine.
+        "import_cpu_s": import_cpu,
+        "reimport_cpu_s": reimport_cpu,
+        "bare_cpu_s": bare_cpu,
+        "cpu_ratio": import_cpu / bare_cpu,
+        "loadavg_before": load_before,  # 1-minute load average around the measurements
+        "loadavg_after": load_after,
         "baseline_rss_mib": baseline,  # RSS right before the import (workspace open)
         "import_peak_rss_mib": import_peak,
         "after_import_rss_mib": after_import,
@@ -492,7 +508,8 @@ def _checks(fmt: str, rows: int, run: dict[str, Any]) -> list[str]:
 
 
 def _summary(runs: list[dict[str, Any]], rows: int) -> dict[str, Any]:
-    keys = ("import_s", "reimport_s", "bare_s", "ratio", "import_peak_rss_mib",
+    keys = ("import_s", "reimport_s", "bare_s", "ratio", "import_cpu_s", "reimport_cpu_s",
+            "bare_cpu_s", "cpu_ratio", "loadavg_before", "loadavg_after", "import_peak_rss_mib",
             "reimport_peak_rss_mib", "bare_peak_rss_mib", "baseline_rss_mib",
             "after_import_rss_mib", "warehouse_bytes", "bare_bytes")
     out: dict[str, Any] = {k: spread([r[k] for r in runs]) for k in keys}

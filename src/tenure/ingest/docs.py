@@ -126,8 +126,11 @@ def _summary() -> list[str]:
         "|---|---|---|---|",
     ]
     for t in TABLES.values():
-        repeated = "is a duplicate (stored record kept)" if t.on_conflict == "insert" \
+        repeated = (
+            "is a duplicate (stored record kept)"
+            if t.on_conflict == "insert"
             else "replaces the stored record"
+        )
         out.append(
             f"| [{t.name}](#{t.name}) | "
             f"{', '.join(f'`{c}`' for c in t.required)} | "

@@ -150,16 +150,19 @@ def _write_chunk(c: int, seed: int, acc: Accounts, life: Life, csv: dict[str, Cs
     csv["invoices"].append(billing.invoices(life, acc, _rng(seed, _BILLING, c), mint,
                                             account_ids, currency))
 
+    # Dictionaries without repeats, so the Parquet writer keeps them: kinds map to distinct
+    # event names and property objects, slots to the contacts that exist.
     account_arr = pa.array(account_ids, pa.string())
-    contact_arr = pa.array(contact_ids, pa.string())
-    names = pa.array(usage.EVENT_NAMES, pa.string())
-    props = pa.array(usage.EVENT_PROPERTIES, pa.string())
+    contact_arr = pa.array(contact_ids[filled], pa.string())
+    contact_of_slot = np.cumsum(filled) - 1
+    names, name_of_kind = np.unique(np.array(usage.EVENT_NAMES), return_inverse=True)
+    props, props_of_kind = np.unique(np.array(usage.EVENT_PROPERTIES), return_inverse=True)
     for block in usage.events(life, acc, _rng(seed, _EVENTS, c), events_scale):
-        n = len(block.at_us)
-        events.append(account_id=account_arr.take(pa.array(block.account)),
-                      event=names.take(pa.array(block.kind)), at_us=block.at_us,
-                      first_id=mint.reserve("evt_", n), user_id=contact_arr.take(pa.array(block.user)),
-                      properties=props.take(pa.array(block.kind)))
+        events.append(account=block.account, account_ids=account_arr,
+                      event=name_of_kind[block.kind], event_names=pa.array(names),
+                      properties=props_of_kind[block.kind], property_values=pa.array(props),
+                      at_us=block.at_us, user=contact_of_slot[block.user], user_ids=contact_arr,
+                      first_id=mint.reserve("evt_", len(block.at_us)))
 
     ticket_cols, ticket_facts = support.tickets(life, acc, _rng(seed, _TICKETS, c), mint,
                                                 account_ids, contact_ids)

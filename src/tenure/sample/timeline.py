@@ -100,17 +100,28 @@ def instants_text(us: Micros) -> npt.NDArray[np.object_]:
     return out
 
 
+_DAY_W = np.array([1.0, 1.0, 1.0, 1.0, 0.9, 0.12, 0.08])
+_HOUR_W = np.array([0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 3.0, 4.5, 5.0, 4.8, 3.5, 4.5,
+                    4.8, 4.5, 4.0, 3.0, 1.8, 1.2, 1.0, 0.8, 0.5, 0.3])
+_BINS = 4096
+
+
+def _table(weights: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """Lookup table turning a uniform bin into a category with the given weights."""
+    edges = np.cumsum(weights) / weights.sum()
+    return np.searchsorted(edges, (np.arange(_BINS) + 0.5) / _BINS, side="right").astype(np.int64)
+
+
+_DAY_TABLE, _HOUR_TABLE = _table(_DAY_W), _table(_HOUR_W)
+
+
 def week_offsets(rng: np.random.Generator, n: int, utc_offset_h: npt.NDArray[np.int64]) -> Micros:
     """Random instants within a week (microseconds from its start) shaped like office work.
 
     Most activity falls on weekdays between 8:00 and 18:00 local time; ``utc_offset_h`` moves
     local office hours onto the UTC clock.
     """
-    day_w = np.array([1.0, 1.0, 1.0, 1.0, 0.9, 0.12, 0.08])
-    hour_w = np.array([0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 3.0, 4.5, 5.0, 4.8, 3.5, 4.5,
-                       4.8, 4.5, 4.0, 3.0, 1.8, 1.2, 1.0, 0.8, 0.5, 0.3])
-    dow = np.searchsorted(np.cumsum(day_w) / day_w.sum(), rng.random(n), side="right")
-    hour = np.searchsorted(np.cumsum(hour_w) / hour_w.sum(), rng.random(n), side="right")
-    within = (rng.random(n) * HOUR_US).astype(np.int64)
-    local = dow.astype(np.int64) * DAY_US + hour.astype(np.int64) * HOUR_US + within
-    return local - utc_offset_h.astype(np.int64) * HOUR_US
+    dow = _DAY_TABLE[rng.integers(0, _BINS, n)]
+    hour = _HOUR_TABLE[rng.integers(0, _BINS, n)]
+    within = rng.integers(0, HOUR_US, n)
+    return dow * DAY_US + hour * HOUR_US + within - utc_offset_h.astype(np.int64) * HOUR_US

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tenure.ingest.schema import TABLES
@@ -61,27 +60,72 @@ def _cells(values: Any) -> list[Any]:
 
 
 class EventsFile:
-    """events.parquet, one row group per block of events."""
+    """events.parquet, one row group per block of events.
+
+    Account, user, event and properties are written dictionary-encoded (few distinct values
+    per block) without the Arrow schema, so every reader sees plain strings.
+    """
 
     def __init__(self, path: Path):
         self.path = path
         self.rows = 0
-        self._writer = pq.ParquetWriter(path, EVENTS_SCHEMA, compression="zstd")
+        # Ids are unique (no dictionary); timestamps ascend within an account, so delta
+        # encoding shrinks them to a few bits each.
+        self._writer = pq.ParquetWriter(
+            path, _EVENTS_CODED, compression="zstd", store_schema=False,
+            use_dictionary=["account_id", "event", "user_id", "properties"],
+            column_encoding={"timestamp": "DELTA_BINARY_PACKED", "event_id": "PLAIN"})
 
-    def append(self, *, account_id: pa.Array, event: pa.Array, at_us: np.ndarray,
-               first_id: int, user_id: pa.Array, properties: pa.Array) -> None:
+    def append(self, *, account: np.ndarray, account_ids: pa.Array, event: np.ndarray,
+               event_names: pa.Array, properties: np.ndarray, property_values: pa.Array,
+               at_us: np.ndarray, user: np.ndarray, user_ids: pa.Array, first_id: int) -> None:
+        """Write one block; each index array points into its array of distinct values."""
         n = len(at_us)
         if n == 0:
             return
-        seq = pa.array(np.arange(first_id, first_id + n, dtype=np.int64)).cast(pa.string())
-        event_id = pc.binary_join_element_wise("evt_", pc.utf8_lpad(seq, width=10, padding="0"), "")
-        table = pa.table([account_id, event, pa.array(at_us, type=pa.timestamp("us", tz="UTC")),
-                          event_id, user_id, properties], schema=EVENTS_SCHEMA)
+
+        def coded(indices: np.ndarray, values: pa.Array) -> pa.Array:
+            return pa.DictionaryArray.from_arrays(pa.array(indices.astype(np.int32)), values)
+
+        table = pa.Table.from_arrays([
+            coded(account, account_ids), coded(event, event_names),
+            pa.array(at_us, type=pa.timestamp("us", tz="UTC")),
+            numbered("evt_", first_id, n, 10), coded(user, user_ids),
+            coded(properties, property_values),
+        ], schema=_EVENTS_CODED)
         self._writer.write_table(table)
         self.rows += n
 
     def close(self) -> None:
         self._writer.close()
+
+
+_EVENTS_CODED = pa.schema([
+    pa.field(f.name, pa.dictionary(pa.int32(), pa.string()) if f.name in
+             ("account_id", "event", "user_id", "properties") else f.type)
+    for f in EVENTS_SCHEMA
+])
+
+
+_PAIRS = np.array([[48 + i // 10, 48 + i % 10] for i in range(100)], dtype=np.uint8)
+
+
+def numbered(prefix: str, first: int, n: int, width: int) -> pa.Array:
+    """``prefix`` + zero-padded numbers first..first+n-1 as an Arrow string array, built from
+    bytes directly (millions of ids without a Python loop). ``width`` must be even."""
+    if first + n > 10**width:
+        raise ValueError(f"more than {10**width} ids for {prefix!r}")
+    head = prefix.encode()
+    size = len(head) + width
+    data = np.empty((n, size), dtype=np.uint8)
+    data[:, : len(head)] = np.frombuffer(head, dtype=np.uint8)
+    rest = np.arange(first, first + n, dtype=np.int64)
+    for k in range(width // 2):  # two digits at a time, from the right
+        data[:, size - 2 * k - 2: size - 2 * k] = _PAIRS[rest % 100]
+        rest //= 100
+    offsets = np.arange(0, (n + 1) * size, size, dtype=np.int32)
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets),
+                                                  pa.py_buffer(data)])
 
 
 def optional(values: np.ndarray, present: np.ndarray) -> np.ndarray:

@@ -192,15 +192,11 @@ def case_map(expr: str, mapping: Mapping[str, str], default: str = "NULL") -> st
     return f"CASE {expr} {whens} ELSE {default} END"
 
 
-def first_reason(*cases: str) -> str:
-    """The first non-NULL of several reason expressions."""
-    return _coalesce(list(cases)) if cases else "NULL::VARCHAR"
-
-
 def skip_by_type(type_expr: str, reasons: Mapping[str, str]) -> str:
     """A ``_skip`` expression: the reason for record types that belong to another table."""
     return case_map(type_expr, {k: lit(v) for k, v in reasons.items()}, "NULL::VARCHAR")
 
 
 def in_list(expr: str, values: Sequence[str]) -> str:
+    """SQL: ``expr IN (values)`` with the values quoted."""
     return f"{expr} IN ({', '.join(lit(v) for v in values)})"

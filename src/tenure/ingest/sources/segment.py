@@ -203,8 +203,10 @@ def _project_contacts() -> tuple[str, dict[str, str]]:
         ("role", f"CASE WHEN NOT {role_ok} THEN to_json({t['role']}) END"),
         ("country", f"CASE WHEN NOT {country_ok} THEN to_json({t['country']}) END"),
     ])
-    identify_traits = "json_merge_patch(coalesce(ctx_traits, '{}'::JSON), " \
-        "coalesce(traits, '{}'::JSON))"
+    # Older libraries also copy traits into context.traits; the call's own traits win.
+    identify_traits = (
+        "json_merge_patch(coalesce(ctx_traits, '{}'::JSON), coalesce(traits, '{}'::JSON))"
+    )
     sql = (
         f"WITH m AS (SELECT * FROM {_messages()}), g AS ({_user_groups()}), "
         "p AS (SELECT *, CASE WHEN _problem IS NULL AND _type = 'identify' THEN user_id END "

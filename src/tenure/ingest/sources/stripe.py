@@ -43,7 +43,7 @@ from ._sql import (
 
 # Stripe, "Supported currencies": amounts in these are already whole units ...
 ZERO_DECIMAL = (
-    "BIF", "CLP", "DJF", "GNF", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",
+    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",
     "XAF", "XOF", "XPF",
 )
 # ... and in these in thousandths. (ISK, HUF and TWD stay two-decimal in the API.)
