@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tenure.ingest.schema import INVOICE_KINDS
+
 from .company import Accounts
 from .contracts import Periods
 from .lifecycle import Life
@@ -76,8 +78,8 @@ def invoices(life: Life, acc: Accounts, rng: np.random.Generator, mint: Mint,
     """The invoices table rows for one chunk."""
     tl, p = life.tl, life.periods
     row, day = _anniversaries(p, tl)
-    amount = p.mrr[row] * p.bill_months[row]
-    kind = np.where(p.product[row] == 0, 0, 1)
+    regular = p.mrr[row] * p.bill_months[row]
+    regular_kind = np.where(p.product[row] == 0, 0, 1)
     # Mid-term purchases: the added monthly amount until the next anniversary.
     mid = (p.prorate > 0) & (p.valid_from < tl.end_day)
     nxt = _next_anniversary(p, tl)
@@ -85,8 +87,8 @@ def invoices(life: Life, acc: Accounts, rng: np.random.Generator, mint: Mint,
     mid &= months < p.bill_months - 0.05  # on an anniversary the regular invoice covers it
     accounts = [p.account[row], p.account[mid]]
     days = [day, p.valid_from[mid]]
-    amounts = [amount, p.prorate[mid] * months[mid]]
-    kinds = [kind, np.where(p.product[mid] == 0, 0, 1)]
+    amounts = [regular, p.prorate[mid] * months[mid]]
+    kinds = [regular_kind, np.where(p.product[mid] == 0, 0, 1)]
     # Services: onboarding packages at signing, trainings later; one-off purchases.
     seg = life.segment
     prob = np.array([s.services[0] for s in SEGMENTS])[seg]
@@ -111,7 +113,7 @@ def invoices(life: Life, acc: Accounts, rng: np.random.Generator, mint: Mint,
     amount = np.round(np.concatenate(amounts), 2)
     kind = np.concatenate(kinds).astype(np.int64)
     # Issued in the early morning UTC, never before the account existed that day.
-    at = (day * DAY_US + (6 + 4 * rng.random(len(day))) * HOUR_US).astype(np.int64)
+    at = day * DAY_US + rng.integers(6 * HOUR_US, 10 * HOUR_US, len(day))
     at = np.maximum(at, np.where(day == created[account], life.spans[account, 0], at))
     keep = life.during(account, at) & (amount > 0)
     account, day, at, amount, kind = account[keep], day[keep], at[keep], amount[keep], kind[keep]
@@ -130,7 +132,7 @@ def invoices(life: Life, acc: Accounts, rng: np.random.Generator, mint: Mint,
         "issued_at": instants_text(at)[order],
         "amount": amount[order],
         "currency": currency[account][order],
-        "kind": np.array(("subscription", "addon", "services", "one_off"), dtype=object)[kind][order],
+        "kind": np.array(INVOICE_KINDS, dtype=object)[kind][order],
         "status": status[order],
     }
 
@@ -139,4 +141,4 @@ def currencies(acc: Accounts, index: IntArray) -> npt.NDArray[np.object_]:
     return np.array(CURRENCIES, dtype=object)[acc.currency[index]]
 
 
-__all__ = ["subscriptions", "invoices", "currencies", "NEVER"]
+__all__ = ["NEVER", "currencies", "invoices", "subscriptions"]

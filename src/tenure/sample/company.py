@@ -76,7 +76,9 @@ def _created_days(rng: np.random.Generator, n: int, tl: Timeline) -> IntArray:
     return np.sort(tl.start_day + np.floor(offset).astype(np.int64))
 
 
-def _assign_csms(rng: np.random.Generator, segment: IntArray) -> tuple[list[str], IntArray, IntArray]:
+def _assign_csms(
+    rng: np.random.Generator, segment: IntArray
+) -> tuple[list[str], IntArray, IntArray]:
     """8-20 CSMs, each working mostly one segment; the team follows the workload."""
     n = len(segment)
     load = np.array([s.csm_load for s in SEGMENTS]) * np.bincount(segment, minlength=3)
@@ -139,7 +141,8 @@ def draw_accounts(rng: np.random.Generator, n: int, tl: Timeline, chunk_size: in
         plan[idx] = _pick(rng, np.array(prof.plan_mix), len(idx))
         terms = np.array(list(prof.term_mix))
         term[idx] = terms[_pick(rng, np.array(list(prof.term_mix.values())), len(idx))]
-        discount[idx] = prof.discount[0] + rng.random(len(idx)) * (prof.discount[1] - prof.discount[0])
+        d_lo, d_hi = prof.discount
+        discount[idx] = d_lo + rng.random(len(idx)) * (d_hi - d_lo)
         e_med, e_sigma = prof.employees
         employees[idx] = np.maximum(seats[idx] + 2, np.round(e_med * np.exp(
             e_sigma * rng.standard_normal(len(idx)))))

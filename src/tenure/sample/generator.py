@@ -1,8 +1,8 @@
 """Generate the sample company chunk by chunk and write it as canonical files.
 
 Memory stays bounded whatever the size: accounts are simulated ``CHUNK`` at a time, each
-chunk's rows are appended to the files and dropped, and events are drawn in blocks of a few
-million. Every random draw comes from a generator seeded with ``(seed, stream, chunk)``, so
+chunk's rows are appended to the files and dropped, and events are drawn in blocks of about
+a million. Every random draw comes from a generator seeded with ``(seed, stream, chunk)``, so
 the same arguments give byte-identical files, and changing ``events_scale`` changes only the
 events.
 """
@@ -23,10 +23,10 @@ from . import billing, support, touch, usage, voice
 from .company import Accounts, crm_tier, draw_accounts
 from .lifecycle import Life, simulate
 from .people import contact_columns
-from .profiles import COUNTRIES, INDUSTRIES, SEGMENT_NAMES
+from .profiles import COUNTRIES, INDUSTRIES, PLANS, SEGMENT_NAMES
 from .timeline import NEVER, Timeline, instants_text
 from .truth import GroundTruth
-from .writer import CsvTable, EventsFile, Mint
+from .writer import CsvTable, EventsFile, Mint, optional
 
 CHUNK = 1000
 GROUND_TRUTH_DIR = "ground_truth"
@@ -127,11 +127,11 @@ def _write_chunk(c: int, seed: int, acc: Accounts, life: Life, csv: dict[str, Cs
         "country": countries,
         "owner": np.array(acc.csms, dtype=object)[acc.owner[index]],
         "created_at": instants_text(acc.created_us[index]),
-        "parent_account_id": np.where(parent >= 0, _account_ids(np.maximum(parent, 0)), None),
+        "parent_account_id": optional(_account_ids(np.maximum(parent, 0)), parent >= 0),
         "employees": acc.employees[index],
         "crm_tier": crm_tier(acc, index),
         "website": [f"https://www.{acc.domain[i]}" for i in index],
-        "plan_at_signup": np.array(("starter", "growth", "enterprise"), dtype=object)[acc.plan[index]],
+        "plan_at_signup": np.array(PLANS, dtype=object)[acc.plan[index]],
     })
 
     slots = life.slots

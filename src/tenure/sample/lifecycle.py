@@ -9,25 +9,27 @@ Churn happens at renewal. Customers on monthly terms cancel with a weekly hazard
 their felt health (a smoothed ``h``) falls; annual customers decide at notice time, 90 days
 before renewal. Once decided they disengage (``h`` slides, people leave), which is the decline
 a health score can see. Some churns are surprises that no signal foretells (budget cuts,
-acquisitions) and a CSM saves some of the customers who decided to leave.
+acquisitions) and a CSM saves some of the customers who decided to leave. What happens at the
+renewal itself (and expansions, cross-sells, reactivations) is in ``renewals``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from . import renewals
 from .company import Accounts
 from .contracts import Ledger, Periods
 from .people import CHAMPION, ROLE_ACTIVITY, Slots
 from .profiles import (
-    ADDON_PRICE,
-    CHURN_REASONS,
     DYNAMICS,
     FX_FROM_USD,
     PLAN_SEAT_PRICE,
+    REASON_CODE,
     SEGMENTS,
     SHOCK_BAD_SUPPORT,
     SHOCK_CHAMPION_LEFT,
@@ -41,12 +43,6 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-_SEG_MIN_SEATS = np.array([s.seats[2] for s in SEGMENTS])
-_SEG_MAX_PLAN = np.array([1, 2, 2])
-_REASON = {r: i for i, r in enumerate(CHURN_REASONS)}
-_SHOCK_REASON = {SHOCK_CHAMPION_LEFT: "champion_left", SHOCK_BAD_SUPPORT: "poor_support",
-                 SHOCK_REORG: "reorg"}
-RENEWED, SAVED, CHURNED = 0, 1, 2
 _ZOMBIE_DAYS = 30
 
 
@@ -67,8 +63,8 @@ class Life:
     spans: IntArray  # (account, 4): customer from/to, and again after a reactivation (us)
     slots: Slots
     periods: Periods
-    truth: dict[str, npt.NDArray[np.generic]]
-    renewals: dict[str, npt.NDArray[np.generic]]
+    truth: dict[str, npt.NDArray[Any]]
+    renewals: dict[str, npt.NDArray[Any]]
 
     @property
     def n(self) -> int:
@@ -85,7 +81,7 @@ def _sigmoid(x: FloatArray) -> FloatArray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-class _Simulation:
+class Simulation:
     """Mutable state of a chunk while the weeks go by (see the module docstring)."""
 
     def __init__(self, acc: Accounts, index: IntArray, tl: Timeline, rng: np.random.Generator,
@@ -133,7 +129,9 @@ class _Simulation:
         self.churn_reason = np.zeros((n, 2), dtype=np.int64)
         self.churn_kind = np.zeros((n, 2), dtype=np.int64)
         self.saves = np.zeros(n, dtype=np.int64)
-        self._log: list[tuple[IntArray, IntArray, int, FloatArray]] = []
+        self.log: list[tuple[IntArray, IntArray, int, FloatArray]] = []  # renewal decisions
+        self.shock_bits = np.zeros(n, dtype=np.uint8)  # this week's shocks
+        self.alive_users = np.zeros(n, dtype=np.int64)  # people with access, this week
 
         cap = (3 * self.seats + 8).astype(np.int64)
         self.slots = Slots.allocate(rng, cap, self.seg)
@@ -149,25 +147,26 @@ class _Simulation:
         self.addon = np.zeros((n, W, 2), dtype=bool)
 
     # -- helpers ---------------------------------------------------------------------------
-    def _core_mrr(self, i: IntArray) -> FloatArray:
-        price = np.round(np.array(PLAN_SEAT_PRICE)[self.plan[i]] * self.fx[i] * self.price_factor[i], 2)
+    def core_mrr(self, i: IntArray) -> FloatArray:
+        list_price = np.array(PLAN_SEAT_PRICE)[self.plan[i]]
+        price = np.round(list_price * self.fx[i] * self.price_factor[i], 2)
         return np.round(price * self.seats[i], 2)
 
-    def _bill(self, i: IntArray) -> IntArray:
+    def bill(self, i: IntArray) -> IntArray:
         return np.where(self.term[i] == 1, 1, 12)
 
-    def _day_in_week(self, d0: int, k: int) -> IntArray:
+    def day_in_week(self, d0: int, k: int) -> IntArray:
         return d0 + self.rng.integers(0, 7, k)
 
-    def _instant_in_week(self, d0: int, k: int) -> IntArray:
+    def instant_in_week(self, d0: int, k: int) -> IntArray:
         span = min(7 * DAY_US, self.tl.end_us - d0 * DAY_US)
         return d0 * DAY_US + (self.rng.random(k) * span).astype(np.int64)
 
-    def _open_core(self, i: IntArray, day: IntArray) -> None:
+    def open_core(self, i: IntArray, day: IntArray) -> None:
         self.anchor[i], self.cycles[i] = day, 1
         self.next_renewal[i] = add_months(day, self.term[i])
         self.ledger.start_rows(i, 0, day, seats=self.seats[i], plan=self.plan[i],
-                               mrr=self._core_mrr(i), bill=self._bill(i), anchor=day,
+                               mrr=self.core_mrr(i), bill=self.bill(i), anchor=day,
                                new_subscription=True)
 
     # -- one week --------------------------------------------------------------------------
@@ -177,12 +176,12 @@ class _Simulation:
         self._sign_up(t, d0)
         self._drift(t, d0)
         self._people(t, d0)
-        self.alive_users = self._alive_users()
+        self.alive_users = self.alive_users_now()
         self._decide(d0)
-        self._renew(d0)
-        self._expand(d0)
-        self._cross_sell(d0)
-        self._reactivate(d0)
+        renewals.renew(self, d0)
+        renewals.expand(self, d0)
+        renewals.cross_sell(self, d0)
+        renewals.reactivate(self, d0)
         self._record(t)
 
     def _sign_up(self, t: int, d0: int) -> None:
@@ -193,7 +192,7 @@ class _Simulation:
         self.spans[new, 0] = self.created_us[new]
         self.h[new] = self.fit[new] + 0.2 + 0.3 * self.rng.standard_normal(len(new))
         self.h_ema[new] = self.h[new]
-        self._open_core(new, self.created_day[new])
+        self.open_core(new, self.created_day[new])
         self.last_change[new] = self.created_day[new]
         slot, pos = self.slots.add(new, self.founders[new])
         rank = slot - self.slots.offset[new[pos]]
@@ -229,13 +228,13 @@ class _Simulation:
         hit = live & (self.surprise == 0) & (rng.random(n) < np.array(
             [s.surprise_per_year for s in SEGMENTS])[self.seg] / 52)
         self.surprise[hit] = np.where(rng.random(int(hit.sum())) < 0.65,
-                                      _REASON["budget_cut"], _REASON["acquired"])
+                                      REASON_CODE["budget_cut"], REASON_CODE["acquired"])
 
     def _people(self, t: int, d0: int) -> None:
         rng, sl, live = self.rng, self.slots, self.status == 1
         left = np.flatnonzero(self.shock_bits & SHOCK_CHAMPION_LEFT)
         if len(left):
-            sl.remove(self.champion[left], self._instant_in_week(d0, len(left)))
+            sl.remove(self.champion[left], self.instant_in_week(d0, len(left)), self.tl.end_us)
             self.champion[left] = -1
             self.pending_champion[left] = True
         # The team arrives when onboarding reaches "invited_teammate".
@@ -252,7 +251,7 @@ class _Simulation:
                * np.exp(0.8 * self.h[grow])
                * np.where(self.decided[grow] == 1, 0.2, 1.0))
         slot, pos = sl.add(grow, rng.poisson(lam))
-        sl.created_us[slot] = np.maximum(self._instant_in_week(d0, len(slot)),
+        sl.created_us[slot] = np.maximum(self.instant_in_week(d0, len(slot)),
                                          self.created_us[grow[pos]] + HOUR_US)
         self._crown(grow, slot, pos)
         # People leave, more so from unhappy accounts and in a reorg; the champion only by shock.
@@ -261,9 +260,10 @@ class _Simulation:
         p = (DYNAMICS.contact_leave_per_week * np.exp(-0.5 * self.h[owner])
              * np.where(self.decided[owner] == 1, 3.0, 1.0)
              + np.where(self.shock_bits[owner] & SHOCK_REORG, 0.25, 0.0))
-        go = (rng.random(len(alive)) < p) & (self.status[owner] == 1) & (alive != self.champion[owner])
+        go = (rng.random(len(alive)) < p) & (self.status[owner] == 1) & (
+            alive != self.champion[owner])
         if go.any():
-            sl.remove(alive[go], self._instant_in_week(d0, int(go.sum())))
+            sl.remove(alive[go], self.instant_in_week(d0, int(go.sum())), self.tl.end_us)
 
     def _crown(self, accounts: IntArray, slot: IntArray, pos: IntArray) -> None:
         """The first person to join after the champion left becomes the new champion."""
@@ -274,7 +274,8 @@ class _Simulation:
         want = self.pending_champion[acc]
         s = slot[first][want]
         self.slots.role[s] = CHAMPION
-        self.slots.weight[s] = ROLE_ACTIVITY[CHAMPION] * np.exp(0.5 * self.rng.standard_normal(len(s)))
+        spread = np.exp(0.5 * self.rng.standard_normal(len(s)))
+        self.slots.weight[s] = ROLE_ACTIVITY[CHAMPION] * spread
         self.champion[acc[want]] = s
         self.pending_champion[acc[want]] = False
 
@@ -299,161 +300,8 @@ class _Simulation:
             later = add_months(self.anchor[i], self.term[i] * (self.cycles[i] + 1))
             self.decided_for[i] = np.where(soon, later, self.next_renewal[i])
 
-    def _renew(self, d0: int) -> None:
-        rng, n = self.rng, self.n
-        day = self.next_renewal
-        due = (self.status == 1) & (day >= d0) & (day < d0 + 7) & (day < self.tl.end_day)
-        if not due.any():
-            return
-        ending = due & (self.decided > 0) & (self.decided_for == day)
-        save = np.array([s.save_rate for s in SEGMENTS])[self.seg]
-        saved = ending & (self.decided == 1) & (rng.random(n) < save)
-        churn = ending & ~saved
-        self._churn(np.flatnonzero(churn), d0)
-        i = np.flatnonzero(saved)
-        self.h[i] += 0.7
-        self.h_ema[i] += 0.4
-        self.price_factor[i] *= 0.9  # the save usually costs a discount
-        self.saves[i] += 1
-        self.decided[i] = 0
-        self._log.append((np.flatnonzero(due & ~churn & ~saved), day[due & ~churn & ~saved],
-                          RENEWED, self.h_ema[due & ~churn & ~saved].copy()))
-        self._log.append((i, day[i], SAVED, self.h_ema[i].copy()))
-        self._terms(np.flatnonzero(due & ~churn))
-
-    def _churn(self, i: IntArray, d0: int) -> None:
-        if len(i) == 0:
-            return
-        day = self.next_renewal[i]
-        self._log.append((i, day.copy(), CHURNED, self.h_ema[i].copy()))
-        for product in range(3):
-            self.ledger.close_rows(i, product, day, day)
-        k = self.reactivated[i].astype(np.int64)
-        self.churn_day[i, k] = day
-        self.spans[i, 1 + 2 * k] = day * DAY_US
-        self.churn_kind[i, k] = self.decided[i]
-        self.churn_reason[i, k] = self._reason(i, d0)
-        self.status[i] = 2
-        self.decided[i] = 0
-        self.surprise[i] = 0
-        self.next_renewal[i] = NEVER
-
-    def _reason(self, i: IntArray, d0: int) -> IntArray:
-        """Why they left: the surprise, else the latest shock, else onboarding or a usual cause."""
-        rng = self.rng
-        usual = np.array([_REASON["low_adoption"], _REASON["competitor"], _REASON["price"]])
-        reason = usual[np.searchsorted([0.55, 0.85], rng.random(len(i)), side="right")]
-        week = self.tl.week_of(np.full(len(i), d0))
-        recent = week - self.last_shock_week[i] <= 26
-        for bit, name in _SHOCK_REASON.items():
-            reason[recent & (self.last_shock[i] == bit)] = _REASON[name]
-        reason[self.onboarded_day[i] >= self.next_renewal[i]] = _REASON["failed_onboarding"]
-        return np.where(self.decided[i] == 2, self.surprise[i], reason)
-
-    def _alive_users(self) -> IntArray:
+    def alive_users_now(self) -> IntArray:
         return np.bincount(self.slots.owner[self.slots.alive], minlength=self.n).astype(np.int64)
-
-    def _terms(self, i: IntArray) -> None:
-        """A renewal that goes ahead: new price, maybe more or fewer seats or another plan."""
-        if len(i) == 0:
-            return
-        rng, k = self.rng, len(i)
-        day = self.next_renewal[i].copy()
-        users = self.alive_users[i]
-        felt = self.h_ema[i]
-        yearly = self.term[i] >= 12
-        review = yearly | (rng.random(k) < 1 / 6)  # monthly customers rethink twice a year
-        seats = self.seats[i].copy()
-        up = review & (users > seats)
-        seats[up] = np.ceil(users[up] * 1.1)
-        down = review & (users < 0.65 * seats) & (felt < 0.3) & (rng.random(k) < 0.6)
-        seats[down] = np.maximum(_SEG_MIN_SEATS[self.seg[i][down]], np.ceil(users[down] * 1.15))
-        plan = self.plan[i].copy()
-        plan_up = review & (felt > 0.9) & (plan < _SEG_MAX_PLAN[self.seg[i]]) & (rng.random(k) < 0.12)
-        plan_down = review & (felt < -0.3) & (plan > 0) & (rng.random(k) < 0.2)
-        plan = plan + plan_up - plan_down
-        changed = yearly | (seats != self.seats[i]) | (plan != self.plan[i])
-        self.price_factor[i] *= np.where(yearly, 1 + 0.02 + 0.05 * rng.random(k), 1.0)
-        self.seats[i], self.plan[i] = seats, plan
-        self.term[i] = np.where((self.term[i] >= 24) & (rng.random(k) < 0.5), 12, self.term[i])
-        c = i[changed]
-        self.ledger.close_rows(c, 0, day[changed], day[changed])
-        self.ledger.start_rows(c, 0, day[changed], seats=self.seats[c], plan=self.plan[c],
-                               mrr=self._core_mrr(c), bill=self._bill(c),
-                               anchor=np.where(yearly[changed], day[changed], self.anchor[c]))
-        self.last_change[c] = day[changed]
-        # A new contract period restarts the calendar of a yearly contract.
-        y = i[yearly]
-        self.anchor[y], self.cycles[y] = day[yearly], 0
-        self.cycles[i] += 1
-        self.next_renewal[i] = add_months(self.anchor[i], self.term[i] * self.cycles[i])
-        # Add-ons renew with the core contract unless the customer is unhappy with it.
-        for a in (1, 2):
-            has = self.ledger.open[i, a]
-            drop = has & (felt < -0.2) & (rng.random(k) < np.where(yearly, 0.35, 0.06))
-            self.ledger.close_rows(i[drop], a, day[drop], day[drop])
-            keep = has & ~drop & yearly
-            j = i[keep]
-            mrr = np.round(self.ledger.mrr[j, a] * (1.03 + 0.03 * rng.random(len(j))), 2)
-            self.ledger.close_rows(j, a, day[keep], day[keep])
-            self.ledger.start_rows(j, a, day[keep], seats=self.ledger.seats[j, a],
-                                   plan=self.ledger.plan[j, a], mrr=mrr, bill=self._bill(j),
-                                   anchor=day[keep])
-
-    def _expand(self, d0: int) -> None:
-        """Seats ran out: buy more mid-term, co-termed with the running contract."""
-        users = self.alive_users
-        want = (self.status == 1) & (self.decided == 0) & (users > self.seats) & (
-            self.last_change <= d0 - 28) & (self.rng.random(self.n) < DYNAMICS.expansion_per_week)
-        i = np.flatnonzero(want)
-        day = self._day_in_week(d0, len(i))
-        ok = (day > self.ledger.start[i, 0]) & (day < self.next_renewal[i]) & (day < self.tl.end_day)
-        i, day = i[ok], day[ok]
-        if len(i) == 0:
-            return
-        old = self.ledger.mrr[i, 0].copy()
-        self.ledger.close_rows(i, 0, day, self.next_renewal[i])
-        self.seats[i] = np.ceil(users[i] * 1.25)  # headroom for the next hires
-        mrr = self._core_mrr(i)
-        self.ledger.start_rows(i, 0, day, seats=self.seats[i], plan=self.plan[i], mrr=mrr,
-                               bill=self._bill(i), anchor=self.anchor[i], prorate=mrr - old)
-        self.last_change[i] = day
-
-    def _cross_sell(self, d0: int) -> None:
-        """Happy, established customers buy an add-on as a second subscription."""
-        for a in (1, 2):
-            rate = DYNAMICS.cross_sell_per_week * (1.0 if a == 1 else 0.7)
-            want = (self.status == 1) & (self.decided == 0) & ~self.addon_ever[:, a - 1] & (
-                self.h_ema > 0.3) & (d0 - self.created_day >= 84) & (self.rng.random(self.n) < rate)
-            i = np.flatnonzero(want)
-            day = self._day_in_week(d0, len(i))
-            ok = (day < self.next_renewal[i]) & (day < self.tl.end_day)
-            i, day = i[ok], day[ok]
-            self.addon_ever[i, a - 1] = True
-            mrr = np.round(np.array(ADDON_PRICE[a])[self.seg[i]] * self.fx[i], 2)
-            self.ledger.start_rows(i, a, day, seats=np.full(len(i), -1), plan=np.full(len(i), -1),
-                                   mrr=mrr, bill=self._bill(i), anchor=self.anchor[i],
-                                   prorate=mrr, new_subscription=True)
-
-    def _reactivate(self, d0: int) -> None:
-        """A few churned customers come back on a fresh contract."""
-        first_reason = self.churn_reason[:, 0]
-        want = (self.status == 2) & ~self.reactivated & (first_reason != _REASON["acquired"]) & (
-            d0 - self.churn_day[:, 0] >= 56) & (self.rng.random(self.n) < DYNAMICS.reactivation_per_week)
-        i = np.flatnonzero(want)
-        day = self._day_in_week(d0, len(i))
-        i, day = i[day < self.tl.end_day], day[day < self.tl.end_day]
-        if len(i) == 0:
-            return
-        self.status[i], self.reactivated[i] = 1, True
-        self.spans[i, 2] = day * DAY_US
-        self.term[i] = np.where(self.seg[i] == 0, 1, 12)
-        self.seats[i] = np.maximum(_SEG_MIN_SEATS[self.seg[i]], np.round(self.seats[i] * 0.8))
-        self.drift[i] = 0.0
-        self.h[i] = self.fit[i] + 0.3
-        self.h_ema[i] = self.h[i]
-        self._open_core(i, day)
-        self.last_change[i] = day
 
     def _record(self, t: int) -> None:
         self.health[:, t] = self.h
@@ -462,18 +310,19 @@ class _Simulation:
         self.active[:, t] = (self.status == 1) | ended
         self.leaving[:, t] = self.decided == 1
         self.shocks[:, t] = self.shock_bits
-        self.users[:, t] = self._alive_users()  # after this week's reactivations
+        self.users[:, t] = self.alive_users_now()  # after this week's reactivations
         self.joined[:, t] = self.slots.used
         self.addon[:, t, :] = self.ledger.open[:, 1:]
 
     def finish(self, index: IntArray) -> Life:
-        renewals = {
-            "account": np.concatenate([x[0] for x in self._log]).astype(np.int64),
-            "day": np.concatenate([x[1] for x in self._log]).astype(np.int64),
-            "outcome": np.concatenate([np.full(len(x[0]), x[2]) for x in self._log]).astype(np.int64),
-            "felt_health": np.concatenate([x[3] for x in self._log]),
-        } if self._log else {k: np.zeros(0) for k in ("account", "day", "outcome", "felt_health")}
-        truth: dict[str, npt.NDArray[np.generic]] = {
+        decisions: dict[str, npt.NDArray[Any]] = {
+            "account": np.concatenate([x[0] for x in self.log]).astype(np.int64),
+            "day": np.concatenate([x[1] for x in self.log]).astype(np.int64),
+            "outcome": np.concatenate([np.full(len(x[0]), x[2], dtype=np.int64)
+                                       for x in self.log]),
+            "felt_health": np.concatenate([x[3] for x in self.log]),
+        } if self.log else {k: np.zeros(0) for k in ("account", "day", "outcome", "felt_health")}
+        truth: dict[str, npt.NDArray[Any]] = {
             "churn_day": self.churn_day, "churn_reason": self.churn_reason,
             "churn_kind": self.churn_kind, "saves": self.saves, "fit": self.fit,
             "stalled": self.stalled, "onboarded_day": self.onboarded_day,
@@ -483,14 +332,14 @@ class _Simulation:
             tl=self.tl, index=index, segment=self.seg, health=self.health, active=self.active,
             leaving=self.leaving, shocks=self.shocks, users=self.users, joined=self.joined,
             addon=self.addon, spans=self.spans, slots=self.slots,
-            periods=self.ledger.finish(self.next_renewal), truth=truth, renewals=renewals,
+            periods=self.ledger.finish(self.next_renewal), truth=truth, renewals=decisions,
         )
 
 
 def simulate(acc: Accounts, index: IntArray, tl: Timeline, rng: np.random.Generator,
              outage_weeks: frozenset[int]) -> Life:
     """Simulate the accounts ``index`` (global numbers) over the whole timeline."""
-    sim = _Simulation(acc, index, tl, rng, outage_weeks)
+    sim = Simulation(acc, index, tl, rng, outage_weeks)
     for t in range(tl.n_weeks):
         sim.week(t)
     return sim.finish(index)

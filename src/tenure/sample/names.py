@@ -132,4 +132,5 @@ def csm_emails(rng: np.random.Generator, n: int, domain: str) -> list[str]:
     """Emails of the vendor's CSMs."""
     first, last = people(rng, n)
     taken: set[str] = set()
-    return [person_email(FIRST_NAMES[f], LAST_NAMES[g], domain, taken) for f, g in zip(first, last)]
+    return [person_email(FIRST_NAMES[f], LAST_NAMES[g], domain, taken)
+            for f, g in zip(first, last, strict=True)]

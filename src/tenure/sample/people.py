@@ -81,10 +81,15 @@ class Slots:
         self.alive[slot] = True
         return slot, pos
 
-    def remove(self, slot: IntArray, when_us: IntArray) -> None:
-        """People leave: their contact gets ``deleted_at`` and they stop using the product."""
+    def remove(self, slot: IntArray, when_us: IntArray, end_us: int) -> None:
+        """People leave: their contact gets ``deleted_at`` and they stop using the product.
+
+        Someone who joined within the hour keeps their place if the window ends first.
+        """
+        when = np.maximum(when_us, self.created_us[slot] + HOUR_US)
+        slot, when = slot[when < end_us], when[when < end_us]
         self.alive[slot] = False
-        self.deleted_us[slot] = np.maximum(when_us, self.created_us[slot] + HOUR_US)
+        self.deleted_us[slot] = when
 
     def pick(
         self,

@@ -122,10 +122,10 @@ SEGMENTS: tuple[SegmentProfile, ...] = (
         events_per_user_week=1.2,
         tickets_per_week=0.07,
         churn_monthly=-7.9,
-        churn_annual=-3.6,
+        churn_annual=-3.4,
         surprise_per_year=0.012,
         save_rate=0.25,
-        touch={"call": 0.2, "email": 0.35, "meeting": 0.05, "qbr": 0.035, "note": 0.15},
+        touch={"call": 0.2, "email": 0.25, "meeting": 0.05, "qbr": 0.035, "note": 0.12},
         services=(0.45, 2000.0, 9000.0),
         csm_load=4.0,
     ),
@@ -148,7 +148,7 @@ SEGMENTS: tuple[SegmentProfile, ...] = (
         surprise_per_year=0.008,
         save_rate=0.4,
         # High-touch: calls every other week, monthly meetings, quarterly business reviews.
-        touch={"call": 0.5, "email": 0.9, "meeting": 0.25, "qbr": 0.08, "note": 0.4},
+        touch={"call": 0.5, "email": 0.5, "meeting": 0.25, "qbr": 0.08, "note": 0.3},
         services=(0.9, 15000.0, 60000.0),
         csm_load=14.0,
     ),
@@ -192,7 +192,7 @@ CHURN_REASONS: tuple[str, ...] = (
     "", "low_adoption", "champion_left", "poor_support", "reorg", "failed_onboarding",
     "competitor", "price", "budget_cut", "acquired",
 )
-SURPRISE_REASONS = ("budget_cut", "acquired")
+REASON_CODE: dict[str, int] = {r: i for i, r in enumerate(CHURN_REASONS)}
 
 # What CSM touchpoints and community activities are about.
 ACTIVITY_TOPICS: tuple[str, ...] = (

@@ -139,7 +139,7 @@ def tickets(life: Life, acc: Accounts, rng: np.random.Generator, mint: Mint,
     requester = life.slots.pick(rng, account, joined, at, weighted=False)
     subject_pick = rng.integers(0, 1000, n)
     subject = np.array([CATEGORIES[k][2][j % len(CATEGORIES[k][2])]
-                        for k, j in zip(category, subject_pick)], dtype=object)
+                        for k, j in zip(category, subject_pick, strict=True)], dtype=object)
     tag = np.array([c[0] for c in CATEGORIES], dtype=object)[category]
     tag = np.where(outage[account, week], tag + ",outage", tag)
     tag = np.where(life.segment[account] == 2, tag + ",vip", tag)
@@ -149,7 +149,7 @@ def tickets(life: Life, acc: Accounts, rng: np.random.Generator, mint: Mint,
         "ticket_id": mint.take("tkt_", n),
         "account_id": account_ids[account],
         "created_at": instants_text(at),
-        "requester_id": np.where(requester >= 0, contact_ids[np.maximum(requester, 0)], None),
+        "requester_id": optional(contact_ids[np.maximum(requester, 0)], requester >= 0),
         "first_response_at": instants_text(first_us),
         "resolved_at": instants_text(resolved_us),
         "priority": np.array(PRIORITIES, dtype=object)[priority],

@@ -18,7 +18,7 @@ from .company import Accounts
 from .lifecycle import Life
 from .profiles import ACTIVITY_TOPICS, COMMUNITY_KINDS, CSM_KINDS, SEGMENTS
 from .timeline import DAY_US, instants_text, week_offsets
-from .writer import Mint
+from .writer import Mint, optional
 
 IntArray = npt.NDArray[np.int64]
 AUTOMATION_ACTOR = "automation"
@@ -46,6 +46,30 @@ _COMMUNITY = {
 }
 
 
+def _split_templates() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every summary template, per topic, cut around the person's name: (text before, text
+    after, has a name), so summaries are joined as arrays instead of formatted one by one.
+
+    Template order: CSM kinds when well, CSM kinds when unwell, automated, community kinds.
+    """
+    templates = ([_GOOD[k] for k in CSM_KINDS] + [_BAD[k] for k in CSM_KINDS]
+                 + list(_AUTOMATED) + [_COMMUNITY[k] for k in COMMUNITY_KINDS])
+    shape = (len(templates), len(ACTIVITY_TOPICS))
+    before = np.empty(shape, dtype=object)
+    after = np.full(shape, "", dtype=object)
+    for i, text in enumerate(templates):
+        for j, topic in enumerate(ACTIVITY_TOPICS):
+            parts = text.format(who="\0", topic=topic).split("\0")
+            before[i, j] = parts[0]
+            if len(parts) > 1:
+                after[i, j] = parts[1]
+    named = np.array(["{who}" in t for t in templates])
+    return before, after, named
+
+
+_TEXTS = _split_templates()
+
+
 def activities(life: Life, acc: Accounts, rng: np.random.Generator, mint: Mint,
                account_ids: npt.NDArray[np.object_], contact_ids: npt.NDArray[np.object_],
                first_names: npt.NDArray[np.object_]) -> dict[str, Any]:
@@ -57,16 +81,16 @@ def activities(life: Life, acc: Accounts, rng: np.random.Generator, mint: Mint,
     users = np.sqrt(np.maximum(life.users, 1))
     created_week = tl.week_of(acc.created_day[life.index])
     weeks_in = np.arange(tl.n_weeks)[None, :] - created_week[:, None]
-    kinds = CSM_KINDS + ("automated",) + COMMUNITY_KINDS
+    kinds = (*CSM_KINDS, "automated", *COMMUNITY_KINDS)
     rates: list[npt.NDArray[np.float64]] = []
-    for kind in CSM_KINDS:
-        base = np.array([s.touch[kind] for s in SEGMENTS])[life.segment][:, None]
-        rates.append(base * (worry if kind in ("call", "note", "email") else 1.0))
+    for csm_kind in CSM_KINDS:
+        per_week = np.array([s.touch[csm_kind] for s in SEGMENTS])[life.segment][:, None]
+        rates.append(per_week * (worry if csm_kind in ("call", "note", "email") else 1.0))
     smb = (life.segment == 0)[:, None]
     onboarding = (weeks_in >= 0) & (weeks_in < 4)
     rates.append(np.where(smb, 0.2 + 0.8 * onboarding + 0.3 * (h < -0.5), 0.03 + 0.3 * onboarding))
-    for base in (0.02, 0.012, 0.03):
-        rates.append(base * users * engaged ** 2)
+    for community_rate in (0.02, 0.012, 0.03):
+        rates.append(community_rate * users * engaged ** 2)
     lam = np.stack([np.broadcast_to(r, h.shape) for r in rates]) * life.active[None, :, :]
     counts = rng.poisson(lam)
     k, a, w = np.nonzero(counts)
@@ -82,21 +106,19 @@ def activities(life: Life, acc: Accounts, rng: np.random.Generator, mint: Mint,
     pick = rng.integers(0, 1000, n)
     unwell = life.health[account, week] < -0.3
     owner = np.array(acc.csms, dtype=object)[acc.owner[life.index[account]]]
-    actor = np.empty(n, dtype=object)
-    summary = np.empty(n, dtype=object)
-    for j in range(n):
-        name = kinds[kind[j]]
-        person = first_names[who[j]] if who[j] >= 0 else "the team"
-        if name in _GOOD:
-            actor[j] = owner[j]
-            text = (_BAD if unwell[j] else _GOOD)[name]
-        elif name == "automated":
-            actor[j] = AUTOMATION_ACTOR
-            text = _AUTOMATED[2 if unwell[j] else pick[j] % 2]
-        else:
-            actor[j] = contact_ids[who[j]] if who[j] >= 0 else None
-            text = _COMMUNITY[name]
-        summary[j] = text.format(who=person, topic=ACTIVITY_TOPICS[topic[j]])
+    n_csm = len(CSM_KINDS)
+    csm, automated = kind < n_csm, kind == n_csm
+    person = optional(first_names[np.maximum(who, 0)], who >= 0)
+    person[person == None] = "the team"  # noqa: E711 - elementwise on an object array
+    actor = np.where(csm, owner, np.where(automated, AUTOMATION_ACTOR, optional(
+        contact_ids[np.maximum(who, 0)], who >= 0)))
+    template = np.select(
+        [csm, automated],
+        [kind + n_csm * unwell, 2 * n_csm + np.where(unwell, 2, pick % 2)],
+        2 * n_csm + len(_AUTOMATED) + kind - n_csm - 1)
+    before, after, named = _TEXTS
+    summary = before[template, topic] + np.where(named[template], person, "") + after[
+        template, topic]
     kind_text = np.array([x if x != "automated" else "email" for x in kinds], dtype=object)[kind]
     order = np.lexsort((at, account))
     return {

@@ -9,6 +9,7 @@ account and month. ``renewals``: every renewal decision with the health felt at 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -34,7 +35,9 @@ _KIND = np.array([None, "signalled", "surprise"], dtype=object)
 _OUTCOME = np.array(["renewed", "saved", "churned"], dtype=object)
 
 
-def _dates(day: npt.NDArray[np.int64]) -> pa.Array:
+def _dates(days: npt.NDArray[Any]) -> pa.Array:
+    """Days since 1970 as an Arrow date column, null where NEVER."""
+    day = np.asarray(days, dtype=np.int64)
     known = day < NEVER
     return pa.array(np.where(known, day, 0).astype("datetime64[D]"), mask=~known)
 

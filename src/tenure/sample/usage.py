@@ -58,7 +58,7 @@ _GROUP = np.array([c[2] for c in CATALOG])
 _NEEDS_INTEGRATION = np.array([c[0] == "integration_synced" for c in CATALOG])
 _NEEDS_REPORT = np.array([c[0] in ("report_created", "report_shared") for c in CATALOG])
 _DASHBOARD_VIEWED = EVENT_NAMES.index("dashboard_viewed")
-_BLOCK_EVENTS = 2_000_000
+_BLOCK_EVENTS = 1_000_000
 # Calibrates the whole company to about 1,000 events per account over 2.5 years.
 _VOLUME = 0.32
 
@@ -92,7 +92,7 @@ def _draw_kinds(rng: np.random.Generator, health: npt.NDArray[np.float64],
     group = np.where(addons[:, 1] & (r > 0.84) & (r <= 0.92), 3, group)
     kind = np.zeros(n, dtype=np.int16)
     for g in range(4):
-        members = np.flatnonzero(_GROUP == g)
+        members = np.flatnonzero(g == _GROUP)
         w = np.array([CATALOG[m][3] for m in members])
         sel = group == g
         kind[sel] = members[np.searchsorted(np.cumsum(w) / w.sum(), rng.random(int(sel.sum())),
@@ -122,7 +122,8 @@ def _milestones(life: Life, acc: Accounts, rng: np.random.Generator, block: IntA
     lo, hi = sl.offset[block[0]], sl.offset[block[-1]] + sl.cap[block[-1]]
     slots = np.arange(lo, hi)
     founders = np.array([s.founders for s in SEGMENTS])[life.segment[sl.owner[slots]]]
-    invited = slots[(sl.created_us[slots] < NEVER) & (slots - sl.offset[sl.owner[slots]] >= founders)]
+    rank = slots - sl.offset[sl.owner[slots]]
+    invited = slots[(sl.created_us[slots] < NEVER) & (rank >= founders)]
     parts.append((sl.owner[invited], np.full(len(invited), _KIND["invited_teammate"]),
                   sl.created_us[invited] - 60_000_000))
     a = np.concatenate([p[0] for p in parts]).astype(np.int64)

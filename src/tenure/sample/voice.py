@@ -100,7 +100,7 @@ def _comment(rng: np.random.Generator, band: IntArray, p: npt.NDArray[np.float64
     pick = rng.integers(0, 1000, len(band))
     say = rng.random(len(band)) < p
     return np.array([pools[b][k % len(pools[b])] if s else None
-                     for b, k, s in zip(band, pick, say)], dtype=object)
+                     for b, k, s in zip(band, pick, say, strict=True)], dtype=object)
 
 
 def surveys(life: Life, acc: Accounts, tickets: Tickets, rng: np.random.Generator, mint: Mint,
@@ -112,39 +112,49 @@ def surveys(life: Life, acc: Accounts, tickets: Tickets, rng: np.random.Generato
     engaged = 1.0 / (1.0 + np.exp(-1.5 * life.health))
     users = life.users * life.active * (0.4 + engaged)
     parts: list[tuple[IntArray, IntArray, int]] = []
-    for survey, lam in (("nps", users * (0.08 * _campaign_weeks(life) + 0.0015)[None, :]),
-                        ("csat", users * 0.0015)):
+    for code, lam in ((0, users * (0.08 * _campaign_weeks(life) + 0.0015)[None, :]),  # NPS
+                      (1, users * 0.0015)):  # CSAT
         counts = rng.poisson(lam)
         a, w = np.nonzero(counts)
         c = counts[a, w]
-        parts.append((np.repeat(a, c), np.repeat(w, c), 0 if survey == "nps" else 1))
+        parts.append((np.repeat(a, c), np.repeat(w, c), code))
     account = np.concatenate([p[0] for p in parts])
     week = np.concatenate([p[1] for p in parts])
     survey = np.concatenate([np.full(len(p[0]), p[2]) for p in parts])
     at = (tl.start_day + 7 * week) * DAY_US + week_offsets(rng, len(account),
                                                           acc.utc_offset[life.index[account]])
-    # CES: "how easy was it to get your issue solved", after about 12% of resolved tickets.
+    # CES: "how easy was it to get your issue solved", asked of the requester after about 12%
+    # of resolved tickets.
     asked = (tickets.resolved_us < NEVER) & (rng.random(len(tickets.account)) < 0.12)
-    ces_at = tickets.resolved_us[asked] + (rng.random(int(asked.sum())) * 2 * DAY_US).astype(np.int64)
+    later = (rng.random(int(asked.sum())) * 2 * DAY_US).astype(np.int64)
     account = np.concatenate([account, tickets.account[asked]])
-    at = np.concatenate([at, ces_at])
-    survey = np.concatenate([survey, np.full(len(ces_at), 2)])
+    at = np.concatenate([at, tickets.resolved_us[asked] + later])
+    survey = np.concatenate([survey, np.full(int(asked.sum()), 2)])
+    asker = np.concatenate([np.full(len(week), -2), tickets.requester[asked]])  # -2: anyone
+    bad = np.concatenate([np.zeros(len(week), dtype=bool), tickets.bad[asked]])
     keep = life.during(account, at)
-    account, at, survey = account[keep], at[keep], survey[keep]
+    account, at, survey, asker, bad = account[keep], at[keep], survey[keep], asker[keep], bad[keep]
     week = np.clip(tl.week_of(at // DAY_US), 0, tl.n_weeks - 1)
-    who = life.slots.pick(rng, account, life.joined[account, week].astype(np.int64), at,
-                          weighted=False, allowed=~opted_out)
+    sl = life.slots
+    anyone = asker == -2
+    who = asker.copy()
+    who[anyone] = sl.pick(rng, account[anyone], life.joined[account[anyone], week[anyone]].astype(
+        np.int64), at[anyone], weighted=False, allowed=~opted_out)
+    named = np.maximum(who, 0)
+    gone = ~anyone & ((who < 0) | opted_out[named] | (sl.deleted_us[named] <= at))
+    who[gone] = -1
     ok = who >= 0
-    account, at, survey, week, who = account[ok], at[ok], survey[ok], week[ok], who[ok]
+    account, at, survey, week, who, bad = (x[ok] for x in (account, at, survey, week, who, bad))
     n = len(account)
     h = life.health[account, week].astype(np.float64) - 0.8 * life.leaving[account, week]
     noise = rng.standard_normal(n)
     nps = np.clip(np.round(7.3 + 1.9 * h + 1.6 * noise), 0, 10)
     csat = np.clip(np.round(4.0 + 0.75 * h + 0.8 * noise), 1, 5)
-    ces = np.clip(np.round(5.2 + 0.9 * h + 1.1 * noise), 1, 7)
+    ces = np.clip(np.round(5.2 + 0.9 * h - 2.0 * bad + 1.1 * noise), 1, 7)
     score = np.select([survey == 0, survey == 1], [nps, csat], ces).astype(np.int64)
     band = np.select([survey == 0, survey == 1],
-                     [np.digitize(nps, [7, 9]), np.digitize(csat, [3, 4])], np.digitize(ces, [4, 6]))
+                     [np.digitize(nps, [7, 9]), np.digitize(csat, [3, 4])],
+                     np.digitize(ces, [4, 6]))
     p_comment = np.select([survey == 2, band == 0, band == 1], [0.05, 0.45, 0.22], 0.33)
     order = np.lexsort((at, account))
     return {
@@ -174,7 +184,8 @@ def feedback(life: Life, acc: Accounts, rng: np.random.Generator, mint: Mint,
     pop = np.array([f[1] for f in FEATURES])
     feature = np.searchsorted(np.cumsum(pop) / pop.sum(), rng.random(len(account)), side="right")
     # A shipped feature stops being requested once it ships (its own day in the window).
-    ship_day = tl.start_day + (np.arange(len(FEATURES)) * 37 % 100 * (tl.end_day - tl.start_day)) // 100
+    span = tl.end_day - tl.start_day
+    ship_day = tl.start_day + (np.arange(len(FEATURES)) * 37 % 100 * span) // 100
     shipped = np.array([f[2] == "shipped" for f in FEATURES])
     keep = life.during(account, at) & ~(
         shipped[feature] & (at >= ship_day[feature] * DAY_US))
@@ -187,8 +198,8 @@ def feedback(life: Life, acc: Accounts, rng: np.random.Generator, mint: Mint,
     status = np.array([f[2] for f in FEATURES], dtype=object)[feature]
     status[at >= tl.end_us - 30 * DAY_US] = "new"  # not triaged yet
     pick = rng.integers(0, 1000, n)
-    text = np.array([FEATURES[f][3][k % len(FEATURES[f][3])] for f, k in zip(feature, pick)],
-                    dtype=object)
+    text = np.array([FEATURES[f][3][k % len(FEATURES[f][3])]
+                     for f, k in zip(feature, pick, strict=True)], dtype=object)
     order = np.lexsort((at, account))
     return {
         "feedback_id": mint.take("fbk_", n),

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -37,13 +38,14 @@ class CsvTable:
         self.path = path
         self.rows = 0
         self.columns = TABLES[table].column_names + tuple(extra)
-        self._file = open(path, "w", newline="", encoding="utf-8")
+        # Closed by close(): the file stays open across chunks.
+        self._file = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115
         self._csv = csv.writer(self._file, lineterminator="\n")
         self._csv.writerow(self.columns)
 
     def append(self, columns: Mapping[str, Any]) -> None:
         lists = [_cells(columns[name]) for name in self.columns]
-        self._csv.writerows(zip(*lists))
+        self._csv.writerows(zip(*lists, strict=True))
         self.rows += len(lists[0])
 
     def close(self) -> None:
@@ -107,22 +109,30 @@ _EVENTS_CODED = pa.schema([
 ])
 
 
-_PAIRS = np.array([[48 + i // 10, 48 + i % 10] for i in range(100)], dtype=np.uint8)
+# "00".."99" as two ASCII bytes read as one little-endian uint16: ids are written two digits
+# at a time.
+_PAIRS = np.array([[48 + i // 10, 48 + i % 10] for i in range(100)], dtype=np.uint8).view(
+    "<u2").ravel()
 
 
 def numbered(prefix: str, first: int, n: int, width: int) -> pa.Array:
     """``prefix`` + zero-padded numbers first..first+n-1 as an Arrow string array, built from
-    bytes directly (millions of ids without a Python loop). ``width`` must be even."""
+    bytes directly (millions of ids without a Python loop). ``prefix`` and ``width`` must have
+    even lengths."""
     if first + n > 10**width:
         raise ValueError(f"more than {10**width} ids for {prefix!r}")
-    head = prefix.encode()
-    size = len(head) + width
-    data = np.empty((n, size), dtype=np.uint8)
-    data[:, : len(head)] = np.frombuffer(head, dtype=np.uint8)
-    rest = np.arange(first, first + n, dtype=np.int64)
-    for k in range(width // 2):  # two digits at a time, from the right
-        data[:, size - 2 * k - 2: size - 2 * k] = _PAIRS[rest % 100]
-        rest //= 100
+    head = np.frombuffer(prefix.encode(), dtype="<u2")
+    cells = len(head) + width // 2
+    data = np.empty((n, cells), dtype="<u2")
+    data[:, : len(head)] = head
+    # 32-bit arithmetic is twice as fast, and enough below four billion.
+    kind = np.uint32 if first + n < 2**32 else np.uint64
+    rest: npt.NDArray[np.unsignedinteger[Any]] = np.arange(first, first + n, dtype=kind)
+    for k in range(width // 2):  # from the right
+        quotient = rest // 100
+        data[:, cells - 1 - k] = _PAIRS[rest - quotient * 100]
+        rest = quotient
+    size = 2 * cells
     offsets = np.arange(0, (n + 1) * size, size, dtype=np.int32)
     return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets),
                                                   pa.py_buffer(data)])
