@@ -161,7 +161,12 @@ def demo(
     accounts: Annotated[int, typer.Option(help="Accounts in the sample company.", min=10)] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed, the same company.")] = 1,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="The sample's as-of date (YYYY-MM-DD): its history ends the day before (default: today).")
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The sample's as-of date (YYYY-MM-DD): its history ends the day before "
+            "(default: today).",
+        ),
     ] = None,
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Stop after the summary instead of serving.")
