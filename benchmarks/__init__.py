@@ -5,7 +5,9 @@ benchmark module is any module here whose name does not start with ``_`` and tha
 
 - ``NAME``: its name (the module name; ``--only NAME`` picks it),
 - ``TITLE``: the heading of its section in ``docs/benchmarks.md``,
-- ``run(options: Options) -> Outcome``.
+- ``run(options: Options) -> Outcome``,
+- ``markdown(data) -> str``: its docs section from ``Outcome.data`` (``--render-docs`` calls it
+  on the last results).
 
 This module holds what benchmarks share: the options, the outcome, the machine description,
 medians, peak memory of a child process, and the writer that updates one section of
@@ -19,6 +21,7 @@ import platform
 import resource
 import statistics
 import sys
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -202,6 +205,18 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     lines = [fmt(headers), "  ".join("-" * w for w in widths)]
     lines += [fmt(r) for r in rows]
     return "\n".join(lines)
+
+
+def reflow(markdown: str, width: int = 100) -> str:
+    """Re-wrap the prose paragraphs of generated markdown (tables, headings, lists kept)."""
+    out = []
+    for para in markdown.strip("\n").split("\n\n"):
+        if para.lstrip().startswith(("|", "#", "-", "*", "```", "<!--")):
+            out.append(para)
+        else:
+            out.append(textwrap.fill(" ".join(para.split()), width=width,
+                                     break_long_words=False, break_on_hyphens=False))
+    return "\n\n".join(out) + "\n"
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -35,6 +35,20 @@ def benchmark_modules() -> dict[str, ModuleType]:
     return dict(sorted(found.items()))
 
 
+def render_docs(chosen: dict[str, ModuleType]) -> int:
+    """Rewrite the docs sections from the last results (after editing a section's text)."""
+    latest = RESULTS_DIR / "latest.json"
+    if not latest.exists():
+        print(f"no {latest}: run the benchmarks first", file=sys.stderr)
+        return 1
+    results = json.loads(latest.read_text(encoding="utf-8"))["benchmarks"]
+    for name, module in chosen.items():
+        if name in results:
+            update_doc_section(name, module.markdown(results[name]))
+            print(f"rewrote the {name} section of docs/benchmarks.md")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true",
@@ -47,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", action=argparse.BooleanOptionalAction, default=None,
                         help="update docs/benchmarks.md (default: on for full runs only)")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    parser.add_argument("--render-docs", action="store_true",
+                        help="measure nothing: rewrite the docs sections from latest.json")
     args = parser.parse_args(argv)
 
     modules = benchmark_modules()
@@ -58,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(modules)}")
     chosen = {n: m for n, m in modules.items() if not args.only or n in args.only}
+    if args.render_docs:
+        return render_docs(chosen)
 
     options = Options(
         quick=args.quick,

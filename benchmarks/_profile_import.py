@@ -1,11 +1,11 @@
 """Where an import spends its time and memory, statement by statement.
 
-``python -m benchmarks._profile_import {parquet|jsonl} [ROWS] [--memory-limit 2GB]`` imports the cached
-benchmark file (``python -m benchmarks --only import_events`` generates it) into a fresh
-workspace, with the warehouse connection wrapped so that every SQL statement the importer runs
-is timed, with the process's peak RSS during it (VmHWM, restarted before each statement).
-A diagnostic for
-humans, not a benchmark: nothing is written but its output.
+``python -m benchmarks._profile_import {parquet|jsonl} [ROWS] [--memory-limit 2GB] [--set K=V]``
+imports the cached benchmark file (``python -m benchmarks --only import_events`` generates it)
+into a fresh workspace, with the warehouse connection wrapped so that every SQL statement the
+importer runs is timed, with the process's peak RSS during it (VmHWM, restarted before each
+statement). ``--set`` runs ``SET K = V`` on the warehouse first, to try a DuckDB setting. A
+diagnostic for humans, not a benchmark: nothing is written but its output.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ def main() -> None:
     parser.add_argument("--memory-limit", help="warehouse.memory_limit to use, e.g. 2GB")
     parser.add_argument("--threads", type=int, help="warehouse.threads to use")
     parser.add_argument("--batch-rows", type=int, help="import.batch_rows to use")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a DuckDB setting for the warehouse connection (repeatable)")
     args = parser.parse_args()
 
     from tenure.app import build_app, init_workspace
@@ -77,17 +79,23 @@ def main() -> None:
             settings.imports.batch_rows = args.batch_rows
         app = build_app(home, settings=settings)
         import_file(app, "accounts", paths["accounts"])
+        for setting in args.set:
+            key, _, value = setting.partition("=")
+            app.warehouse.con.execute(f"SET {key} = '{value}'")
         timed = _Timed(app.warehouse.ibis.con)
         app.warehouse.ibis.con = timed
         print(f"RSS before the import: {current_rss_mib():,.0f} MiB")
-        t = time.perf_counter()
+        reset_peak_rss()
+        t, cpu = time.perf_counter(), time.process_time()
         report = import_file(app, "events", file)
-        total = time.perf_counter() - t
+        total, cpu = time.perf_counter() - t, time.process_time() - cpu
+        peak = max([peak_rss_mib(), *(p for _, _, p, _ in timed.log)])
         app.close()
     finally:
         shutil.rmtree(home, ignore_errors=True)
     print(f"{args.format}: {report.rows_read:,} rows, imported {report.imported:,}, "
-          f"rejected {report.rejected:,} in {total:.1f} s")
+          f"rejected {report.rejected:,} in {total:.1f} s ({cpu:.1f} CPU s), peak RSS "
+          f"{peak:,.0f} MiB")
     print(f"{'seconds':>8} {'RSS before':>10} {'peak':>8}  statement")
     for seconds, before, peak, sql in timed.log:
         if seconds >= 0.05:

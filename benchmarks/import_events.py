@@ -5,8 +5,9 @@ generated once (seeded, streamed by chunks, never held whole) into ``bench-data/
 while its manifest matches. For each format, every repetition runs in a fresh child process on
 a fresh workspace (with 100,000 accounts imported first, untimed):
 
-1. ``import_file(app, "events", path)``: time, peak RSS of the process (ru_maxrss, DuckDB
-   included), the time of each importer phase (from the ``progress`` callback) and the peak
+1. ``import_file(app, "events", path)``: wall and CPU time, peak RSS of the process (VmHWM,
+   restarted before each step, DuckDB included; see ``benchmarks.peak_rss_mib`` for why not
+   ru_maxrss), the time of each importer phase (from the ``progress`` callback) and the peak
    RSS seen during each phase (sampled every 50 ms);
 2. the same file again: every row a duplicate;
 3. the reference: a bare DuckDB load of the same file into a table of a fresh DuckDB file,
@@ -37,6 +38,7 @@ from . import (
     machine_markdown,
     markdown_table,
     peak_rss_mib,
+    reflow,
     reset_peak_rss,
     ru_maxrss_mib,
     spread,
@@ -330,7 +332,8 @@ class _Phases:
     hashes), ``merge`` (dedupe, insert, unknown accounts, commit).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, split_check: bool) -> None:
+        self.split_check = split_check
         self.start = time.perf_counter()
         self.marks: dict[str, float] = {"read": self.start}
         self.last_read = self.start
@@ -347,13 +350,14 @@ class _Phases:
             return
         name = {"validating": "validate", "merging": "merge"}.get(phase, phase)
         if name not in self.marks:
-            if "check" not in self.marks:
+            if self.split_check and "check" not in self.marks:
                 self.marks["check"] = self.last_read
             self.marks[name] = now
             self.phase = name
 
     def _phase_at(self, now: float) -> str:
-        if self.phase == "read" and now - self.last_read > 0.5 and self.last_read > self.start:
+        if (self.split_check and self.phase == "read" and now - self.last_read > 0.5
+                and self.last_read > self.start):
             return "check"  # batches stopped arriving: past reading, not yet validating
         return self.phase
 
@@ -367,7 +371,7 @@ class _Phases:
         self._stop.set()
         self._thread.join()
         order = [p for p in ("read", "check", "validate", "merge") if p in self.marks]
-        out = {}
+        out: dict[str, dict[str, float]] = {}
         for i, name in enumerate(order):
             stop = self.marks[order[i + 1]] if i + 1 < len(order) else end
             out[name] = {
@@ -412,6 +416,10 @@ def measure(fmt: str, path: str, accounts: str, work_dir: str) -> dict[str, Any]
     from tenure.app import init_workspace
     from tenure.ingest import import_file
 
+    # DuckDB draws its progress bar on stdout even into a pipe; keep it out of the table.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
     inherited = ru_maxrss_mib()  # this process is small yet: the rest came from the parent
     file = Path(path)
     warm_file(file)
@@ -425,7 +433,7 @@ def measure(fmt: str, path: str, accounts: str, work_dir: str) -> dict[str, Any]
             load_before = os.getloadavg()[0]
             reset_peak_rss()
             cpu = time.process_time()
-            phases = _Phases()
+            phases = _Phases(split_check=fmt == "jsonl")
             report = import_file(app, "events", file, progress=phases)
             import_s = time.perf_counter() - phases.start
             import_cpu = time.process_time() - cpu
@@ -566,7 +574,7 @@ def run(options: Options) -> Outcome:
             "summary": _summary(runs, rows),
         }
 
-    headers = ["format", "rows", "import s", "rows/s", "peak RSS MiB", "bare load s",
+    headers = ["format", "rows", "import s", "rows/s", "CPU s", "peak RSS MiB", "bare load s",
                "import ÷ bare", "re-import s", "imported"]
     table = []
     for fmt in FORMATS:
@@ -574,8 +582,9 @@ def run(options: Options) -> Outcome:
         reports = [r["report"]["imported"] for r in results[fmt]["runs"]]
         table.append([
             fmt, f"{rows:,}", _s(s["import_s"]["median"]), f"{s['rows_per_s']['median']:,.0f}",
-            _mib(s["import_peak_rss_mib"]["median"]), _s(s["bare_s"]["median"]),
-            f"{s['ratio']['median']:.1f}×", _s(s["reimport_s"]["median"]),
+            _s(s["import_cpu_s"]["median"]), _mib(s["import_peak_rss_mib"]["median"]),
+            _s(s["bare_s"]["median"]), f"{s['ratio']['median']:.1f}×",
+            _s(s["reimport_s"]["median"]),
             f"{min(reports):,}" if min(reports) == max(reports) else "varies",
         ])
     info = machine()
@@ -590,7 +599,7 @@ def run(options: Options) -> Outcome:
     }
     return Outcome(
         name=NAME, title=TITLE, headers=headers, rows=table, data=data,
-        markdown=_markdown(data, rows), problems=problems,
+        markdown=markdown(data), problems=problems,
     )
 
 
@@ -604,72 +613,103 @@ _PHASE_DOC = {
 }
 
 
-def _markdown(data: dict[str, Any], rows: int) -> str:
+def markdown(data: dict[str, Any]) -> str:
+    """This benchmark's section of docs/benchmarks.md, from its results."""
+    rows = data["rows"]
     info, fmts, manifest = data["machine"], data["formats"], data["data"]
+    summ = {f: fmts[f]["summary"] for f in FORMATS}
     gib = {f: fmts[f]["file_bytes"] / 2**30 for f in FORMATS}
-    main = markdown_table(
-        ["format", "file", "import s", "rows/s", "peak RSS MiB", "bare DuckDB load s",
-         "import ÷ bare", "re-import s (all duplicates)"],
+    times = markdown_table(
+        ["format", "file", "import s", "events/s", "bare DuckDB load s", "import ÷ bare",
+         "CPU s: import / bare", "re-import s (all duplicates)"],
         [[
-            f, f"{gib[f]:.2f} GiB",
-            _range(fmts[f]["summary"]["import_s"]),
-            f"{fmts[f]['summary']['rows_per_s']['median']:,.0f}",
-            _range(fmts[f]["summary"]["import_peak_rss_mib"], _mib),
-            _range(fmts[f]["summary"]["bare_s"]),
-            f"{fmts[f]['summary']['ratio']['median']:.1f}×",
-            _range(fmts[f]["summary"]["reimport_s"]),
+            f, f"{gib[f]:.2f} GiB", _range(summ[f]["import_s"]),
+            f"{summ[f]['rows_per_s']['median']:,.0f}", _range(summ[f]["bare_s"]),
+            f"{summ[f]['ratio']['median']:.1f}×",
+            f"{_s(summ[f]['import_cpu_s']['median'])} / {_s(summ[f]['bare_cpu_s']['median'])}",
+            _range(summ[f]["reimport_s"]),
+        ] for f in FORMATS],
+    )
+    memory = markdown_table(
+        ["format", "before the import", "import", "re-import", "bare DuckDB load",
+         "warehouse file after import", "bare DuckDB file"],
+        [[
+            f, _mib(summ[f]["baseline_rss_mib"]["median"]),
+            _range(summ[f]["import_peak_rss_mib"], _mib),
+            _range(summ[f]["reimport_peak_rss_mib"], _mib),
+            _range(summ[f]["bare_peak_rss_mib"], _mib),
+            f"{summ[f]['warehouse_bytes']['median'] / 2**20:,.0f}",
+            f"{summ[f]['bare_bytes']['median'] / 2**20:,.0f}",
         ] for f in FORMATS],
     )
     phase_names = [p for p in ("read", "check", "validate", "merge")
-                   if any(p in fmts[f]["summary"]["phases"] for f in FORMATS)]
+                   if any(p in summ[f]["phases"] for f in FORMATS)]
     phase_rows = []
-    for p in phase_names:
-        row = [f"{p}: {_PHASE_DOC[p]}"]
+    for name in phase_names:
+        row = [f"`{name}`: {_PHASE_DOC[name]}"]
         for f in FORMATS:
-            ph = fmts[f]["summary"]["phases"].get(p)
-            row.append("—" if ph is None else
-                       f"{_s(ph['seconds']['median'])} s, {_mib(ph['peak_rss_mib']['median'])} MiB")
+            ph = summ[f]["phases"].get(name)
+            peak = ph and ph["peak_rss_mib"]["median"]
+            row.append("—" if ph is None else f"{_s(ph['seconds']['median'])} s"
+                       + (f", {_mib(peak)} MiB" if peak else ""))
         phase_rows.append(row)
     phases = markdown_table(["importer phase", *FORMATS], phase_rows)
 
-    p, j = fmts["parquet"]["summary"], fmts["jsonl"]["summary"]
-    slowest = {
-        f: max(fmts[f]["summary"]["phases"].items(), key=lambda kv: kv[1]["seconds"]["median"])
-        for f in FORMATS
-    }
-    share = {
-        f: slowest[f][1]["seconds"]["median"] / fmts[f]["summary"]["import_s"]["median"]
-        for f in FORMATS
-    }
+    p, j = summ["parquet"], summ["jsonl"]
+    slowest = {f: max(summ[f]["phases"].items(), key=lambda kv: kv[1]["seconds"]["median"])
+               for f in FORMATS}
+    share = {f: slowest[f][1]["seconds"]["median"] / summ[f]["import_s"]["median"]
+             for f in FORMATS}
+    growth = {f: summ[f]["import_peak_rss_mib"]["median"] - summ[f]["baseline_rss_mib"]["median"]
+              for f in FORMATS}
+    loads = [r[k] for f in FORMATS for r in fmts[f]["runs"]
+             for k in ("loadavg_before", "loadavg_after")]
     counts = fmts["parquet"]["runs"][0]["report"]
     quick = " (a `--quick` smoke run: not representative)" if data["quick"] else ""
-    return f"""## {TITLE}{quick}
+    return reflow(f"""## {TITLE}{quick}
 
 Input: {rows:,} generated product events (`benchmarks/import_events.py`, seed {manifest['seed']}):
 {manifest['accounts']:,} accounts with lognormal activity, {len(EVENTS)} event names, a UUID
-`event_id` on every event, a user on every event but API calls, JSON `properties` such as
-`{{"feature":"reports","duration_ms":1234,"plan":"growth"}}` (5% without), spread over 540 days
-in time order. The same events as Parquet ({gib['parquet']:.2f} GiB, snappy, microsecond UTC
+`event_id` on every event, a `user_id` on all but API calls, JSON `properties` such as
+`{{"feature":"reports","duration_ms":1234,"plan":"growth"}}` (5% have none), over 540 days in
+time order. The same events as Parquet ({gib['parquet']:.2f} GiB, snappy, microsecond UTC
 timestamps) and as JSON Lines ({gib['jsonl']:.2f} GiB, ISO 8601 timestamps with `Z`).
 
-Machine: {machine_markdown(info)}
+Machine: {machine_markdown(info)} The 1-minute load average around the runs was
+{min(loads):.1f}–{max(loads):.1f}, this benchmark's own process included (up to
+{info['nproc']}); CPU seconds are less disturbed than wall time when other work shares the
+machine.
 
-Command: `{data['command']}` ({data['repeat']} repetition(s) per format; median, with min–max in
-brackets). Each repetition runs in a fresh process on a fresh workspace that already holds the
-{manifest['accounts']:,} accounts; the file is in the page cache. Peak RSS is the importing
-process's `ru_maxrss` after the import (Python, pyarrow and DuckDB together; about
-{_mib(p['baseline_rss_mib']['median'])} MiB of it is the process before the import starts). The bare load is
-`CREATE TABLE t AS SELECT * FROM read_parquet(…)` / `read_json(…, format =
-'newline_delimited')` into a fresh DuckDB file, in the same process with the same settings.
+Command:
 
-{main}
+```
+{data['command']}
+```
+
+{data['repeat']} repetition(s) per format; the tables give the median with min–max in brackets. Each
+repetition runs in a fresh process on a fresh workspace that already holds the
+{manifest['accounts']:,} accounts, with the file in the page cache. It times
+`import_file(app, "events", path)`, then the same file again (every row a duplicate), then the
+reference: `CREATE TABLE t AS SELECT * FROM read_parquet(…)` / `read_json(…, format =
+'newline_delimited')` into a fresh DuckDB file, same process, same DuckDB settings (defaults:
+all cores, memory limit 80% of RAM).
+
+Time:
+
+{times}
+
+Peak memory (MiB, the process's VmHWM restarted before each step: Python, pyarrow and DuckDB
+together; the first column is the process before the import, with Tenure loaded and the
+workspace open):
+
+{memory}
 
 Every run reported {counts['imported']:,} imported, {counts['rejected']} rejected,
-{counts['duplicate']} duplicate and {counts['unknown_account_rows']} rows for unknown accounts;
-every re-import reported {rows:,} duplicates and nothing imported.
+{counts['duplicate']} duplicates and {counts['unknown_account_rows']} rows for unknown
+accounts; every re-import reported {rows:,} duplicates and nothing imported.
 
-Where the importer's time goes (median seconds per phase, from the `progress` callback, and
-the peak RSS sampled every 50 ms within the phase):
+Where the import's time goes (median seconds per phase, from the `progress` callback, and the
+peak RSS sampled every 50 ms within the phase):
 
 {phases}
 
@@ -677,12 +717,22 @@ What it means: importing Parquet runs at {p['rows_per_s']['median']:,.0f} events
 {p['ratio']['median']:.1f}× a bare DuckDB load of the same file; JSON Lines at
 {j['rows_per_s']['median']:,.0f} events/s, {j['ratio']['median']:.1f}× its bare load. The
 difference is the price of the import contract: every row gets a line number and is typed and
-checked in SQL, events are deduplicated against the file and the table, unknown accounts are
-counted, and all of it happens in one transaction so that a failed import leaves nothing behind.
-The slowest phase is `{slowest['parquet'][0]}` for Parquet ({share['parquet']:.0%} of the time)
-and `{slowest['jsonl'][0]}` for JSON Lines ({share['jsonl']:.0%}). Peak memory is
-{_mib(p['import_peak_rss_mib']['median'])} MiB for Parquet and
-{_mib(j['import_peak_rss_mib']['median'])} MiB for JSON Lines: the staging tables are held by
-DuckDB for the length of the transaction, so memory grows with the file, not with
-`import.batch_rows`.
-"""
+checked in SQL, events are deduplicated within the file and against the table, unknown
+accounts are counted, and all of it happens in one transaction so that a failed import leaves
+nothing behind. The slowest phase is `{slowest['parquet'][0]}` for Parquet
+({share['parquet']:.0%} of the time) and `{slowest['jsonl'][0]}` for JSON Lines
+({share['jsonl']:.0%}). The import adds {growth['parquet']:,.0f} MiB (Parquet) and
+{growth['jsonl']:,.0f} MiB (JSON Lines) to the process: the staging tables live in DuckDB until
+the transaction ends, so memory grows with the file rather than with `import.batch_rows`, up
+to `warehouse.memory_limit`, beyond which DuckDB spills them to disk. A re-import costs
+{p['reimport_s']['median'] / p['import_s']['median']:.0%} (Parquet) and
+{j['reimport_s']['median'] / j['import_s']['median']:.0%} (JSON Lines) of a first import:
+every row is still staged and validated before it is found to be a duplicate.
+
+To see the cost of each SQL statement of an import (`jsonl` too; `--memory-limit 2GB` or
+`--set KEY=VALUE` try a DuckDB setting):
+
+```
+.venv/bin/python -m benchmarks._profile_import parquet
+```
+""")
