@@ -77,7 +77,9 @@ class ImportSettings(Section):
 
     batch_rows: int = Field(
         100_000,
-        description="Rows read from a file per batch; bounds the importer's memory.",
+        description="Rows handed from a CSV or JSON Lines file to the warehouse per batch; "
+        "bounds the importer's Python memory (the warehouse holds the staged rows until the "
+        "commit, spilling to disk beyond warehouse.memory_limit).",
         ge=1000,
     )
     rejects_dir: str = Field(

@@ -75,6 +75,9 @@ class Warehouse:
             except Exception as exc:  # duckdb.IOException: locked by another process, ...
                 raise StoreError(f"cannot open the warehouse {path}: {exc}") from exc
             backend.raw_sql("SET TimeZone = 'UTC'")
+            # DuckDB would draw its own progress bar on stdout, even into a pipe, and corrupt
+            # JSON output; the CLI shows progress itself.
+            backend.raw_sql("SET enable_progress_bar = false")
             self._backend = backend
         return self._backend  # type: ignore[no-any-return]
 

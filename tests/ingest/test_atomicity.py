@@ -123,8 +123,18 @@ def _run_and_kill(home: Path, table: str, path: Path, pause_at: str, delay: floa
     return seen
 
 
-@pytest.mark.parametrize("table", ["events", "accounts"])
-@pytest.mark.parametrize("stage", ["reading", "validating", "merging"])
+@pytest.mark.parametrize(
+    ("table", "stage"),
+    [
+        # Parquet is read in place by the warehouse (no separate reading stage); CSV is
+        # streamed in batches first.
+        ("events", "validating"),
+        ("events", "merging"),
+        ("accounts", "reading"),
+        ("accounts", "validating"),
+        ("accounts", "merging"),
+    ],
+)
 def test_killed_import_leaves_the_warehouse_as_it_was(
     base: dict[str, Path], tmp_path: Path, table: str, stage: str
 ) -> None:

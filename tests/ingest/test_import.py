@@ -411,6 +411,37 @@ def test_malformed_json_lines_are_rejected_with_their_line(app: App, tmp_path: P
     ]
 
 
+def test_json_lines_nulls_and_extra_keys(app: App, tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "events.jsonl",
+        [
+            {
+                "account_id": "A1",
+                "event": "login",
+                "timestamp": "2024-01-01T00:00:00Z",
+                "properties": None,
+                "user_id": None,
+            },
+            "{not json",
+            {
+                "account_id": "A1",
+                "event": "export",
+                "timestamp": "2024-01-02T00:00:00Z",
+                "plan": "pro",
+                "context": {"ip": "x"},
+            },
+        ],
+    )
+    report = import_file(app, "events", path)
+    assert (report.imported, report.rejected) == (2, 1)
+    found = rows(app, "SELECT event, properties, user_id, attributes FROM events ORDER BY event")
+    assert found[0][0] == "export" and json.loads(found[0][3]) == {
+        "plan": "pro",
+        "context": {"ip": "x"},
+    }
+    assert found[1] == ("login", None, None, None)
+
+
 def test_line_numbers_follow_multiline_csv_records(app: App, tmp_path: Path) -> None:
     path = write_text(
         tmp_path / "feedback.csv",

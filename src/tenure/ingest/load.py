@@ -71,7 +71,19 @@ def _now() -> datetime:
 
 
 def _stage(con: Any, stream: Stream, progress: Progress | None) -> int:
-    """Stream the file's batches into the temp table stage_raw; return the rows read."""
+    """Make the file readable as ``stage_raw``; return the rows read.
+
+    Parquet is read by the warehouse in place (a view over the file, its row number as the
+    line), which saves a copy of the data; CSV and JSON Lines are streamed in batches from
+    Python into a temp table.
+    """
+    if stream.fmt is FileFormat.PARQUET:
+        con.execute(
+            "CREATE TEMP VIEW stage_raw AS SELECT CAST(file_row_number + 1 AS BIGINT) AS _line, "
+            "* EXCLUDE (file_row_number) FROM "
+            f"read_parquet({lit(str(stream.path))}, file_row_number = true)"
+        )
+        return int(stream.total_rows or 0)
     read = 0
 
     def gen() -> Iterator[pa.RecordBatch]:
@@ -91,8 +103,18 @@ def _stage(con: Any, stream: Stream, progress: Progress | None) -> int:
     return read
 
 
+def _drop_stage_raw(con: Any) -> None:
+    # A view for Parquet, a table otherwise. Look before dropping: a failed DROP would abort
+    # the transaction.
+    is_view = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'stage_raw' AND temporary"
+    ).fetchall()[0][0]
+    con.execute(f"DROP {'VIEW' if is_view else 'TABLE'} IF EXISTS temp.stage_raw")
+
+
 def _drop_temp(con: Any) -> None:
-    for name in ("stage_raw", "stage_typed", "stage_latest", "stage_changed"):
+    _drop_stage_raw(con)
+    for name in ("stage_typed", "stage_latest", "stage_changed"):
         con.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
@@ -177,8 +199,6 @@ def _validate_and_merge(
     types = {r[0]: r[1] for r in con.execute("DESCRIBE stage_raw").fetchall()}
     staged = Staged(fmt=fmt, file_name=path.name, columns=types)
     projection = project(table, staged)
-    if projection.required_json_keys:
-        _check_json_keys(con, projection.sql, projection.required_json_keys, path.name, table)
 
     if progress:
         progress("validating", 0, None)
@@ -192,6 +212,8 @@ def _validate_and_merge(
             f"FROM ({select})"
         )
     con.execute(f"CREATE TEMP TABLE stage_typed AS {select}")
+    if projection.required_json_keys:
+        _check_required_keys(con, projection.required_json_keys, path.name, table)
 
     report.rejected = _scalar(con, "SELECT count(*) FROM stage_typed WHERE _reason IS NOT NULL")
     skipped = con.execute(
@@ -213,50 +235,22 @@ def _validate_and_merge(
             f"TO {lit(str(rejects_tmp))} "
             "(FORMAT csv, HEADER true)"
         )
-    con.execute("DROP TABLE stage_raw")
+    _drop_stage_raw(con)
 
     if progress:
         progress("merging", 0, None)
-    cols = ", ".join(q(c) for c in (*table.column_names, "attributes"))
-    order = "_line" if table.on_conflict == "insert" else "_line DESC"
-    partition = ", ".join(q(k) for k in table.key)
-    con.execute(
-        f"CREATE TEMP TABLE stage_latest AS SELECT {cols} FROM stage_typed "
-        "WHERE _reason IS NULL AND _skip IS NULL "
-        f"QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY {order}) = 1"
-    )
     accepted = report.rows_read - report.rejected - report.skipped
-    latest = _scalar(con, "SELECT count(*) FROM stage_latest")
-    target = q(table.name)
-    if table.on_conflict == "upsert":
-        differs = " OR ".join(
-            f"s.{q(c)} IS DISTINCT FROM t.{q(c)}"
-            for c in table.column_names
-            if c not in table.key
-        ) + " OR CAST(s.attributes AS VARCHAR) IS DISTINCT FROM CAST(t.attributes AS VARCHAR)"
-        con.execute(
-            "CREATE TEMP TABLE stage_changed AS SELECT "
-            f"{', '.join('s.' + q(k) for k in table.key)} "
-            f"FROM stage_latest s JOIN {target} t ON {_key_match(table, 's', 't')} WHERE {differs}"
-        )
-        report.updated = _scalar(con, "SELECT count(*) FROM stage_changed")
-        if report.updated:
-            con.execute(
-                f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM stage_changed s "
-                f"WHERE {_key_match(table, 's', 't')})"
-            )
-    before = _scalar(con, f"SELECT count(*) FROM {target}")
-    con.execute(
-        f"INSERT INTO {target} ({cols}) SELECT {cols} FROM stage_latest s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {_key_match(table, 's', 't')})"
-    )
-    inserted = _scalar(con, f"SELECT count(*) FROM {target}") - before
+    if table.on_conflict == "insert":
+        inserted = _merge_insert(con, table)
+    else:
+        inserted = _merge_upsert(con, table, report)
     report.imported = inserted - report.updated
-    report.duplicate = accepted - latest + (latest - inserted)
+    report.duplicate = accepted - inserted
 
     if table.name != "accounts" and "account_id" in table.column_names:
         rows = con.execute(
-            "SELECT account_id, count(*) FROM stage_latest s WHERE NOT EXISTS "
+            "SELECT account_id, count(*) FROM stage_typed s "
+            "WHERE _reason IS NULL AND _skip IS NULL AND NOT EXISTS "
             "(SELECT 1 FROM accounts a WHERE a.account_id = s.account_id) "
             "GROUP BY account_id ORDER BY 2 DESC, 1"
         ).fetchall()
@@ -265,17 +259,82 @@ def _validate_and_merge(
     return rejects_tmp
 
 
-def _check_json_keys(
-    con: Any, sql: str, required: tuple[str, ...], file_name: str, table: Table
+def _insert_count(con: Any, sql: str) -> int:
+    """Run an INSERT and return how many rows it stored (DuckDB returns the count)."""
+    return int(con.execute(sql).fetchall()[0][0])
+
+
+def _merge_insert(con: Any, table: Table) -> int:
+    """Records that never change (events): store each key not stored yet, first row wins.
+
+    One statement, no intermediate copy: the file's own repeats are removed by QUALIFY and
+    keys already stored by NOT EXISTS.
+    """
+    cols = ", ".join(q(c) for c in (*table.column_names, "attributes"))
+    partition = ", ".join(q(k) for k in table.key)
+    return _insert_count(
+        con,
+        f"INSERT INTO {q(table.name)} ({cols}) SELECT {cols} FROM stage_typed s "
+        "WHERE _reason IS NULL AND _skip IS NULL AND NOT EXISTS (SELECT 1 FROM "
+        f"{q(table.name)} t WHERE {_key_match(table, 's', 't')}) "
+        f"QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY _line) = 1",
+    )
+
+
+def _merge_upsert(con: Any, table: Table, report: ImportReport) -> int:
+    """Records a later row replaces: the file's last row per key replaces a differing record.
+
+    Sets ``report.updated``; returns the rows inserted (new records plus replacements).
+    """
+    cols = ", ".join(q(c) for c in (*table.column_names, "attributes"))
+    partition = ", ".join(q(k) for k in table.key)
+    target = q(table.name)
+    con.execute(
+        f"CREATE TEMP TABLE stage_latest AS SELECT {cols} FROM stage_typed "
+        "WHERE _reason IS NULL AND _skip IS NULL "
+        f"QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY _line DESC) = 1"
+    )
+    differs = " OR ".join(
+        f"s.{q(c)} IS DISTINCT FROM t.{q(c)}" for c in table.column_names if c not in table.key
+    ) + " OR CAST(s.attributes AS VARCHAR) IS DISTINCT FROM CAST(t.attributes AS VARCHAR)"
+    con.execute(
+        "CREATE TEMP TABLE stage_changed AS SELECT "
+        f"{', '.join('s.' + q(k) for k in table.key)} "
+        f"FROM stage_latest s JOIN {target} t ON {_key_match(table, 's', 't')} WHERE {differs}"
+    )
+    report.updated = _scalar(con, "SELECT count(*) FROM stage_changed")
+    if report.updated:
+        con.execute(
+            f"DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM stage_changed s "
+            f"WHERE {_key_match(table, 's', 't')})"
+        )
+    return _insert_count(
+        con,
+        f"INSERT INTO {target} ({cols}) SELECT {cols} FROM stage_latest s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {_key_match(table, 's', 't')})",
+    )
+
+
+def _check_required_keys(
+    con: Any, required: tuple[str, ...], file_name: str, table: Table
 ) -> None:
-    """A JSON Lines file none of whose records has a required key is unusable as a whole."""
-    counts = ", ".join(f"count({q(c)})" for c in required)
+    """A JSON Lines file none of whose records has a required key is unusable as a whole.
+
+    Read off the validated rows: a record lacks a key when its reasons include "missing
+    required value: KEY"; records that are not JSON objects at all do not count.
+    """
+    good = "(_reason IS NULL OR _reason NOT IN ('malformed JSON', 'not a JSON object'))"
+    counts = ", ".join(
+        f"count(*) FILTER (WHERE {good} AND (_reason IS NULL OR NOT list_contains("
+        f"string_split(_reason, '; '), {lit('missing required value: ' + c)})))"
+        for c in required
+    )
     row = con.execute(
-        f"SELECT count(*) FILTER (WHERE _error IS NULL), {counts} FROM ({sql})"
+        f"SELECT count(*) FILTER (WHERE {good}), {counts} FROM stage_typed"
     ).fetchall()[0]
-    good, found = row[0], row[1:]
+    n_good, found = row[0], row[1:]
     missing = [c for c, n in zip(required, found, strict=True) if n == 0]
-    if good and missing:
+    if n_good and missing:
         raise ImportFileError(
             f"{file_name}: no record has the required field{'s' if len(missing) > 1 else ''} "
             f"{', '.join(missing)} for table {table.name}"

@@ -115,20 +115,29 @@ def _canonical_jsonl(table: Table, staged: Staged) -> Projection:
     cols: list[str] = []
     for i, col in enumerate(table.columns, start=1):
         if col.kind is Kind.JSON:
-            cols.append(f"CASE WHEN _ok THEN json_extract(_raw, {lit('$.' + json_key(col.name))})"
-                        f" END AS {q(col.name)}")
+            # A JSON null is a missing value, as in the other formats.
+            path = lit("$." + json_key(col.name))
+            cols.append(
+                f"CASE WHEN _ok THEN NULLIF(json_extract(_raw, {path}), 'null') END "
+                f"AS {q(col.name)}"
+            )
             types[col.name] = "JSON"
         else:
             cols.append(f"_v[{i}] AS {q(col.name)}")
             types[col.name] = "VARCHAR"
     remove = "{" + ", ".join(f'"{n}": null' for n in names) + "}"
+    known = "[" + ", ".join(lit(n) for n in names) + "]"
+    # Only records with keys beyond the table's columns need the (costly) merge patch.
+    has_extra = (
+        f"len(list_filter(json_keys(_raw), lambda k: NOT list_contains({known}, k))) > 0"
+    )
     sql = (
         "SELECT _line, "
         "CASE WHEN NOT json_valid(_raw) THEN 'malformed JSON' "
         "WHEN NOT _ok THEN 'not a JSON object' END AS _error, "
         f"NULL::VARCHAR AS _skip, {', '.join(cols)}, "
-        f"CASE WHEN _ok THEN NULLIF(CAST(json_merge_patch(_raw, {lit(remove)}) AS VARCHAR), "
-        "'{}')::JSON END AS attributes "
+        f"CASE WHEN _ok THEN CASE WHEN {has_extra} THEN NULLIF(CAST(json_merge_patch(_raw, "
+        f"{lit(remove)}) AS VARCHAR), '{{}}')::JSON END END AS attributes "
         f"FROM (SELECT _line, _raw, _ok, CASE WHEN _ok THEN json_extract_string(_raw, {paths}) "
         f"END AS _v FROM (SELECT _line, _raw, {ok} AS _ok FROM stage_raw))"
     )
