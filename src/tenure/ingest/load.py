@@ -271,14 +271,30 @@ def _merge_insert(con: Any, table: Table) -> int:
     keys already stored by NOT EXISTS.
     """
     cols = ", ".join(q(c) for c in (*table.column_names, "attributes"))
-    partition = ", ".join(q(k) for k in table.key)
     return _insert_count(
         con,
         f"INSERT INTO {q(table.name)} ({cols}) SELECT {cols} FROM stage_typed s "
         "WHERE _reason IS NULL AND _skip IS NULL AND NOT EXISTS (SELECT 1 FROM "
         f"{q(table.name)} t WHERE {_key_match(table, 's', 't')}) "
-        f"QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY _line) = 1",
+        f"{_first_per_key(con, table, 'ORDER BY _line')}",
     )
+
+
+def _first_per_key(con: Any, table: Table, order: str) -> str:
+    """A QUALIFY clause keeping one row per key, or nothing when the file repeats no key.
+
+    Most files repeat no key; a distinct count (a hash aggregate) is much cheaper than the
+    window sort that would otherwise run over every row.
+    """
+    key = ", ".join(q(k) for k in table.key)
+    distinct = f"count(DISTINCT ({key}))" if len(table.key) > 1 else f"count(DISTINCT {key})"
+    repeats = _scalar(
+        con,
+        f"SELECT count(*) - {distinct} FROM stage_typed WHERE _reason IS NULL AND _skip IS NULL",
+    )
+    if not repeats:
+        return ""
+    return f"QUALIFY row_number() OVER (PARTITION BY {key} {order}) = 1"
 
 
 def _merge_upsert(con: Any, table: Table, report: ImportReport) -> int:
@@ -287,12 +303,11 @@ def _merge_upsert(con: Any, table: Table, report: ImportReport) -> int:
     Sets ``report.updated``; returns the rows inserted (new records plus replacements).
     """
     cols = ", ".join(q(c) for c in (*table.column_names, "attributes"))
-    partition = ", ".join(q(k) for k in table.key)
     target = q(table.name)
     con.execute(
         f"CREATE TEMP TABLE stage_latest AS SELECT {cols} FROM stage_typed "
         "WHERE _reason IS NULL AND _skip IS NULL "
-        f"QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY _line DESC) = 1"
+        f"{_first_per_key(con, table, 'ORDER BY _line DESC')}"
     )
     differs = " OR ".join(
         f"s.{q(c)} IS DISTINCT FROM t.{q(c)}" for c in table.column_names if c not in table.key
