@@ -56,6 +56,7 @@ def _events(path: Path, n: int, start_id: int) -> Path:
 
 def _accounts(path: Path, n: int, suffix: str) -> Path:
     lines = ["account_id,name,segment"] + [f"A{i},Company {i}{suffix},smb" for i in range(n)]
+    lines.append("A-no-name,,smb")  # one rejected row, so the import writes a rejects file
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -151,7 +152,10 @@ def test_killed_import_leaves_the_warehouse_as_it_was(
 
         statuses = [r["status"] for r in recent_imports(app)]
     assert statuses[:2] == ["committed", "interrupted"]
-    assert report.rejected == 0
+    # Only the finished import's rejects file is left; no partial one from the killed run.
+    rejects = sorted(p.name for p in (home / "data" / "rejects").iterdir())
+    assert not [r for r in rejects if r.endswith(".part")], rejects
+    assert report.rejected == (1 if table == "accounts" else 0)
     assert _fingerprint(home) == _fingerprint(base[f"after_{table}"])
 
 

@@ -365,6 +365,10 @@ def _start_run(app: App, report: ImportReport) -> int:
             .where(ImportRun.status == "running")
             .values(status="interrupted", message="the import was stopped before it finished")
         )
+        # Likewise any unfinished rejects file: its rows were never imported or rejected.
+        if app.rejects_dir.is_dir():
+            for leftover in app.rejects_dir.glob("*.csv.part"):
+                leftover.unlink(missing_ok=True)
         run = ImportRun(
             table_name=report.table,
             source=report.source,
