@@ -409,6 +409,11 @@ def test_malformed_json_lines_are_rejected_with_their_line(app: App, tmp_path: P
         ("2", "malformed JSON"),
         ("4", "not a JSON object"),
     ]
+    # The rejects file carries each rejected line as it was written.
+    assert [r["record"] for r in rejects] == [
+        '{"account_id": "A1", "event": "login", "timestamp": ',
+        '["not", "an", "object"]',
+    ]
 
 
 def test_json_lines_nulls_and_extra_keys(app: App, tmp_path: Path) -> None:

@@ -70,37 +70,47 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _stage(con: Any, stream: Stream, progress: Progress | None) -> int:
-    """Make the file readable as ``stage_raw``; return the rows read.
+class _Batches:
+    """The file's batches as one Arrow stream, counting rows and reporting progress."""
 
-    Parquet is read by the warehouse in place (a view over the file, its row number as the
-    line), which saves a copy of the data; CSV and JSON Lines are streamed in batches from
-    Python into a temp table.
-    """
-    if stream.fmt is FileFormat.PARQUET:
-        con.execute(
-            "CREATE TEMP VIEW stage_raw AS SELECT CAST(file_row_number + 1 AS BIGINT) AS _line, "
-            "* EXCLUDE (file_row_number) FROM "
-            f"read_parquet({lit(str(stream.path))}, file_row_number = true)"
-        )
-        return int(stream.total_rows or 0)
-    read = 0
+    def __init__(self, stream: Stream, progress: Progress | None) -> None:
+        self.read = 0
+        self._stream = stream
+        self._progress = progress
 
-    def gen() -> Iterator[pa.RecordBatch]:
-        nonlocal read
-        for batch in stream.batches:
-            read += batch.num_rows
-            if progress:
-                progress("reading", read, stream.total_rows)
+    def _gen(self) -> Iterator[pa.RecordBatch]:
+        for batch in self._stream.batches:
+            self.read += batch.num_rows
+            if self._progress:
+                self._progress("reading", self.read, self._stream.total_rows)
             yield batch
 
-    reader = pa.RecordBatchReader.from_batches(stream.schema, gen())
-    con.register("_tenure_batches", reader)
+    def reader(self) -> pa.RecordBatchReader:
+        return pa.RecordBatchReader.from_batches(self._stream.schema, self._gen())
+
+
+_ARROW_TYPES = {"int64": "BIGINT", "string": "VARCHAR"}
+
+
+def _stage_parquet(con: Any, stream: Stream) -> int:
+    """Parquet is read by the warehouse in place: a view over the file, row number as line."""
+    con.execute(
+        "CREATE TEMP VIEW stage_raw AS SELECT CAST(file_row_number + 1 AS BIGINT) AS _line, "
+        "* EXCLUDE (file_row_number) FROM "
+        f"read_parquet({lit(str(stream.path))}, file_row_number = true)"
+    )
+    return int(stream.total_rows or 0)
+
+
+def _stage_batches(con: Any, stream: Stream, progress: Progress | None) -> int:
+    """CSV and JSON Lines batches from Python into the temp table stage_raw."""
+    batches = _Batches(stream, progress)
+    con.register("_tenure_batches", batches.reader())
     try:
         con.execute("CREATE TEMP TABLE stage_raw AS SELECT * FROM _tenure_batches")
     finally:
         con.unregister("_tenure_batches")
-    return read
+    return batches.read
 
 
 def _drop_stage_raw(con: Any) -> None:
@@ -165,8 +175,7 @@ def import_file(
     rejects_tmp: Path | None = None
     try:
         con.execute("BEGIN TRANSACTION")
-        report.rows_read = _stage(con, stream, progress)
-        rejects_tmp = _validate_and_merge(app, con, table, src.project, fmt, path, report,
+        rejects_tmp = _validate_and_merge(app, con, table, src.project, stream, report,
                                           progress)
         con.execute("COMMIT")
     except BaseException as exc:
@@ -177,6 +186,8 @@ def import_file(
             rejects_tmp.unlink(missing_ok=True)
         _finish_run(app, run_id, report, status="failed", message=str(exc) or type(exc).__name__)
         raise
+    finally:
+        stream.close()
     _drop_temp(con)
     if rejects_tmp is not None:
         final = rejects_tmp.with_suffix("")
@@ -191,19 +202,35 @@ def _validate_and_merge(
     con: Any,
     table: Table,
     project: Any,
-    fmt: FileFormat,
-    path: Path,
+    stream: Stream,
     report: ImportReport,
     progress: Progress | None,
 ) -> Path | None:
-    types = {r[0]: r[1] for r in con.execute("DESCRIBE stage_raw").fetchall()}
-    staged = Staged(fmt=fmt, file_name=path.name, columns=types)
-    projection = project(table, staged)
+    path = stream.path
+    if stream.fmt is FileFormat.PARQUET:
+        report.rows_read = _stage_parquet(con, stream)
+        types = {r[0]: r[1] for r in con.execute("DESCRIBE stage_raw").fetchall()}
+    else:
+        types = {f.name: _ARROW_TYPES[str(f.type)] for f in stream.schema}
+    projection = project(table, Staged(fmt=stream.fmt, file_name=path.name, columns=types))
+    # A projection that reads its input once, and carries the raw record for the rejects
+    # file, is fed straight from the file: no staging copy of the raw rows.
+    single_pass = projection.record_column is not None and stream.fmt is not FileFormat.PARQUET
+    batches: _Batches | None = None
+    if single_pass:
+        batches = _Batches(stream, progress)
+        con.register("stage_raw", batches.reader())
+    elif stream.fmt is not FileFormat.PARQUET:
+        report.rows_read = _stage_batches(con, stream, progress)
 
     if progress:
         progress("validating", 0, None)
     select = typed_select(
-        table, f"({projection.sql})", projection.types, app.settings.company.reporting_currency
+        table,
+        f"({projection.sql})",
+        projection.types,
+        app.settings.company.reporting_currency,
+        record_column=projection.record_column if single_pass else None,
     )
     if table.hash_key_from:
         key = table.key[0]
@@ -211,7 +238,12 @@ def _validate_and_merge(
             f"SELECT * REPLACE (coalesce({q(key)}, {_content_hash(table)}) AS {q(key)}) "
             f"FROM ({select})"
         )
-    con.execute(f"CREATE TEMP TABLE stage_typed AS {select}")
+    try:
+        con.execute(f"CREATE TEMP TABLE stage_typed AS {select}")
+    finally:
+        if batches is not None:
+            con.unregister("stage_raw")
+            report.rows_read = batches.read
     if projection.required_json_keys:
         _check_required_keys(con, projection.required_json_keys, path.name, table)
 
@@ -228,14 +260,21 @@ def _validate_and_merge(
         app.rejects_dir.mkdir(parents=True, exist_ok=True)
         stamp = _now().strftime("%Y%m%dT%H%M%S")
         rejects_tmp = app.rejects_dir / f"{table.name}-{stamp}-run{report.run_id}.csv.part"
+        if single_pass:
+            rejected = "SELECT _line, _reason, _record AS record FROM stage_typed"
+        else:
+            rejected = (
+                f"SELECT t._line, t._reason, {projection.record_sql} AS record FROM (SELECT "
+                "_line, _reason FROM stage_typed WHERE _reason IS NOT NULL) t "
+                "JOIN stage_raw USING (_line)"
+            )
         con.execute(
-            f"COPY (SELECT {lit(path.name)} AS file, t._line AS line, t._reason AS reason, "
-            f"{projection.record_sql} AS record FROM (SELECT _line, _reason FROM stage_typed "
-            "WHERE _reason IS NOT NULL) t JOIN stage_raw USING (_line) ORDER BY t._line) "
-            f"TO {lit(str(rejects_tmp))} "
-            "(FORMAT csv, HEADER true)"
+            f"COPY (SELECT {lit(path.name)} AS file, _line AS line, _reason AS reason, record "
+            f"FROM ({rejected}) WHERE _reason IS NOT NULL ORDER BY _line) "
+            f"TO {lit(str(rejects_tmp))} (FORMAT csv, HEADER true)"
         )
-    _drop_stage_raw(con)
+    if not single_pass:
+        _drop_stage_raw(con)
 
     if progress:
         progress("merging", 0, None)

@@ -40,6 +40,9 @@ class Projection:
     # Canonical required columns the JSON source must show at least once, else the file is
     # unusable (for CSV and Parquet this is checked on the header before staging).
     required_json_keys: tuple[str, ...] = field(default_factory=tuple)
+    # A column of ``sql`` holding the raw record. When set, the projection reads stage_raw
+    # once, so the importer may feed it straight from the file without a staging table.
+    record_column: str | None = None
 
 
 ProjectFn = Callable[[Table, Staged], Projection]
@@ -132,7 +135,7 @@ def _canonical_jsonl(table: Table, staged: Staged) -> Projection:
         f"len(list_filter(json_keys(_raw), lambda k: NOT list_contains({known}, k))) > 0"
     )
     sql = (
-        "SELECT _line, "
+        "SELECT _line, _raw, "
         "CASE WHEN NOT json_valid(_raw) THEN 'malformed JSON' "
         "WHEN NOT _ok THEN 'not a JSON object' END AS _error, "
         f"NULL::VARCHAR AS _skip, {', '.join(cols)}, "
@@ -141,7 +144,13 @@ def _canonical_jsonl(table: Table, staged: Staged) -> Projection:
         f"FROM (SELECT _line, _raw, _ok, CASE WHEN _ok THEN json_extract_string(_raw, {paths}) "
         f"END AS _v FROM (SELECT _line, _raw, {ok} AS _ok FROM stage_raw))"
     )
-    return Projection(sql=sql, types=types, record_sql="_raw", required_json_keys=table.required)
+    return Projection(
+        sql=sql,
+        types=types,
+        record_sql="_raw",
+        required_json_keys=table.required,
+        record_column="_raw",
+    )
 
 
 def json_key(name: str) -> str:

@@ -68,6 +68,15 @@ class Stream:
     schema: pa.Schema  # the schema of every batch
     batches: Iterator[pa.RecordBatch]
     total_rows: int | None = None  # known up front for Parquet only
+    handle: io.IOBase | None = None  # an open file to close when the import ends
+
+    def close(self) -> None:
+        """Release the file, whether or not its batches were read."""
+        close = getattr(self.batches, "close", None)
+        if close is not None:
+            close()
+        if self.handle is not None:
+            self.handle.close()
 
 
 def open_stream(path: Path, fmt: FileFormat, batch_rows: int) -> Stream:
@@ -159,7 +168,7 @@ def _open_csv(path: Path, batch_rows: int) -> Stream:
         + [(h, pa.string()) for h in header]
     )
     batches = _csv_batches(fh, lines, reader, header, batch_rows, path.name)
-    return Stream(path, FileFormat.CSV, header, schema, batches)
+    return Stream(path, FileFormat.CSV, header, schema, batches, handle=fh)
 
 
 def _csv_batches(

@@ -195,27 +195,43 @@ def _row_checks(table: Table) -> list[str]:
 
 
 def typed_select(
-    table: Table, source: str, types: dict[str, str], reporting_currency: str
+    table: Table,
+    source: str,
+    types: dict[str, str],
+    reporting_currency: str,
+    record_column: str | None = None,
 ) -> str:
-    """SELECT over ``source`` giving _line, the typed columns, attributes, _skip and _reason."""
+    """SELECT over ``source`` giving _line, the typed columns, attributes, _skip and _reason.
+
+    With ``record_column`` (a column of ``source`` holding the raw record), the result also has
+    ``_record``: that raw record for rejected rows, NULL for the others.
+    """
     typed_cols: list[str] = []
     reasons: list[str] = []
     for col in table.columns:
         typed, col_reasons = column_sql(col, types.get(col.name, "VARCHAR"), reporting_currency)
         typed_cols.append(f"{typed} AS t_{col.name}")
         reasons += col_reasons
+    carried = f"{q(record_column)} AS _record_src, " if record_column else ""
     inner = (
-        f"SELECT _line, _error, _skip, attributes, {', '.join(typed_cols)}, "
+        f"SELECT _line, _error, _skip, attributes, {carried}{', '.join(typed_cols)}, "
         f"concat_ws('; ', {', '.join(reasons)}) AS _col_reasons FROM {source}"
     )
     row_checks = _row_checks(table)
     row_reason = f"concat_ws('; ', {', '.join(row_checks)})" if row_checks else "''"
     outs = ", ".join(f"t_{c.name} AS {q(c.name)}" for c in table.columns)
-    return (
+    select = (
         f"SELECT _line, _skip, {outs}, attributes, "
+        f"{'_record_src, ' if record_column else ''}"
         "CASE WHEN _error IS NOT NULL THEN _error "
         # A skipped row is not for this table: its columns are not checked.
         "WHEN _skip IS NOT NULL THEN NULL "
         f"ELSE NULLIF(concat_ws('; ', NULLIF(_col_reasons, ''), NULLIF({row_reason}, '')), '') "
         f"END AS _reason FROM ({inner})"
+    )
+    if not record_column:
+        return select
+    return (
+        "SELECT * EXCLUDE (_record_src), CASE WHEN _reason IS NOT NULL THEN _record_src END "
+        f"AS _record FROM ({select})"
     )
