@@ -606,9 +606,10 @@ def run(options: Options) -> Outcome:
 # --- the docs section ---------------------------------------------------------------------------
 
 _PHASE_DOC = {
-    "read": "read the file in batches into the staging table",
-    "check": "JSON Lines only: scan for the required keys",
-    "validate": "type every column, build every reason, content hashes",
+    "read": "copy the raw rows into a staging table (only for CSV and the source mappings; "
+    "Parquet and canonical JSON Lines are read during validate)",
+    "check": "JSON Lines only: check the required keys (now read off the validated rows)",
+    "validate": "read the file, type every column, build every reason, content hashes",
     "merge": "dedupe in the file, insert new ids, unknown accounts, commit",
 }
 
