@@ -153,7 +153,12 @@ def _print_portfolio(p: Portfolio, fmt: OutputFormat) -> None:
         f" · {p.open_tickets:,} open tickets · NPS (180 days, {p.nps_responses_180d:,} answers)"
         f" {nps}"
     )
-    emit_rows([s.__dict__ for s in p.segments], fmt, title="By segment")
+    emit_rows(
+        [{"segment": s.segment, "accounts": s.accounts, "paying_accounts": s.paying_accounts,
+          f"mrr ({cur})": s.mrr} for s in p.segments],
+        fmt,
+        title=f"By segment (MRR billed in {cur})",
+    )
 
 
 @cli.command()
