@@ -21,10 +21,18 @@ from .company import Accounts
 from .contracts import Periods
 from .lifecycle import Life
 from .profiles import CURRENCIES, PLANS, PRODUCTS, SEGMENTS
-from .timeline import DAY_US, HOUR_US, NEVER, Timeline, add_months, dates_text, instants_text
+from .timeline import (
+    DAY_US,
+    HOUR_US,
+    NEVER,
+    IntArray,
+    Timeline,
+    add_months,
+    dates_text,
+    instants_text,
+)
 from .writer import Mint, optional
 
-IntArray = npt.NDArray[np.int64]
 _MONTH_DAYS = 30.44
 
 

@@ -22,10 +22,7 @@ from .profiles import (
     SEGMENTS,
     VENDOR_DOMAIN,
 )
-from .timeline import DAY_US, NEVER, Timeline, week_offsets
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
+from .timeline import DAY_US, NEVER, FloatArray, IntArray, Timeline, week_offsets
 
 
 @dataclass

@@ -13,10 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .timeline import NEVER
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
+from .timeline import NEVER, FloatArray, IntArray
 
 N_PRODUCTS = 3
 _FIELDS = ("account", "sub", "product", "plan", "seats", "mrr", "valid_from", "valid_to",

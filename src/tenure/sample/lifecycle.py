@@ -37,11 +37,7 @@ from .profiles import (
     SHOCK_REORG,
     SHOCK_SPONSOR,
 )
-from .timeline import DAY_US, HOUR_US, NEVER, Timeline, add_months
-
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
+from .timeline import DAY_US, HOUR_US, NEVER, BoolArray, FloatArray, IntArray, Timeline, add_months
 
 _ZOMBIE_DAYS = 30
 

@@ -16,9 +16,7 @@ import numpy.typing as npt
 from tenure.ingest.schema import CONTACT_ROLES
 
 from . import names
-from .timeline import HOUR_US, NEVER, instants_text
-
-IntArray = npt.NDArray[np.int64]
+from .timeline import HOUR_US, NEVER, IntArray, instants_text
 
 CHAMPION, ADMIN, USER, EXECUTIVE, BILLING = range(5)  # order of schema.CONTACT_ROLES
 # How much of the product each role uses (events per user, relative).

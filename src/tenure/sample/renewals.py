@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
 from .profiles import (
     ADDON_PRICE,
@@ -20,12 +19,11 @@ from .profiles import (
     SHOCK_CHAMPION_LEFT,
     SHOCK_REORG,
 )
-from .timeline import DAY_US, NEVER, add_months
+from .timeline import DAY_US, NEVER, IntArray, add_months
 
 if TYPE_CHECKING:
     from .lifecycle import Simulation
 
-IntArray = npt.NDArray[np.int64]
 
 RENEWED, SAVED, CHURNED = 0, 1, 2  # outcomes in the renewals log
 _SEG_MIN_SEATS = np.array([s.seats[2] for s in SEGMENTS])

@@ -18,10 +18,8 @@ import numpy.typing as npt
 from .company import Accounts
 from .lifecycle import Life
 from .profiles import SEGMENTS, SHOCK_BAD_SUPPORT, SHOCK_OUTAGE
-from .timeline import DAY_US, HOUR_US, NEVER, instants_text, week_offsets
+from .timeline import DAY_US, HOUR_US, NEVER, IntArray, instants_text, week_offsets
 from .writer import Mint, optional
-
-IntArray = npt.NDArray[np.int64]
 
 # Ticket categories: (name, weight when healthy, tag, subjects).
 CATEGORIES: tuple[tuple[str, float, tuple[str, ...]], ...] = (

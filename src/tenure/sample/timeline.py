@@ -15,6 +15,11 @@ import numpy.typing as npt
 Days = npt.NDArray[np.int64]
 Micros = npt.NDArray[np.int64]
 
+# Array types shared by the simulation modules.
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
 WEEK_DAYS = 7

@@ -20,7 +20,6 @@ from .profiles import ACTIVITY_TOPICS, COMMUNITY_KINDS, CSM_KINDS, SEGMENTS
 from .timeline import DAY_US, instants_text, week_offsets
 from .writer import Mint, optional
 
-IntArray = npt.NDArray[np.int64]
 AUTOMATION_ACTOR = "automation"
 
 _GOOD = {

@@ -22,9 +22,7 @@ import numpy.typing as npt
 from .company import Accounts
 from .lifecycle import Life
 from .profiles import SEGMENTS
-from .timeline import DAY_US, HOUR_US, NEVER, week_offsets
-
-IntArray = npt.NDArray[np.int64]
+from .timeline import DAY_US, HOUR_US, NEVER, IntArray, week_offsets
 
 # (event, properties as a JSON object, group, weight within its group). Groups: 0 everyday,
 # 1 key features, 2 analytics add-on, 3 automation add-on, 4 onboarding milestones.

@@ -16,10 +16,8 @@ import numpy.typing as npt
 from .company import Accounts
 from .lifecycle import Life
 from .support import Tickets
-from .timeline import DAY_US, NEVER, instants_text, week_offsets
+from .timeline import DAY_US, NEVER, IntArray, instants_text, week_offsets
 from .writer import Mint, optional
-
-IntArray = npt.NDArray[np.int64]
 
 COMPLAINTS: tuple[str, ...] = (
     "Reports take forever to load.",
