@@ -94,7 +94,11 @@ def open_stream(path: Path, fmt: FileFormat, batch_rows: int) -> Stream:
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _sniff_text(path: Path) -> tuple[bytes, str]:
+_TEXT_ENCODING = "utf-8-sig"  # UTF-8, with or without a byte-order mark
+
+
+def _sniff_text(path: Path) -> bytes:
+    """The file's first 64 KiB, after checking that it is UTF-8 text."""
     with path.open("rb") as fh:
         head = fh.read(64 * 1024)
     if not head.strip():
@@ -112,10 +116,10 @@ def _sniff_text(path: Path) -> tuple[bytes, str]:
         raise ImportFileError(
             f"{path.name}: not UTF-8 text (byte {exc.start}); re-save the file as UTF-8"
         ) from exc
-    return head, "utf-8-sig"
+    return head
 
 
-class _LineCountingFile(io.TextIOBase):
+class _LineCountingFile:
     """Wraps a text file to turn a decoding error into a one-line error with the line."""
 
     def __init__(self, fh: io.TextIOWrapper, name: str) -> None:
@@ -123,7 +127,7 @@ class _LineCountingFile(io.TextIOBase):
         self._name = name
         self.line = 0
 
-    def __iter__(self) -> Iterator[str]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[str]:
         while True:
             try:
                 text = self._fh.readline()
@@ -138,36 +142,41 @@ class _LineCountingFile(io.TextIOBase):
             yield text
 
 
+def _read_header(reader: Iterator[list[str]], name: str) -> list[str]:
+    try:
+        header = next(reader)
+    except StopIteration as exc:
+        raise ImportFileError(f"{name}: the file is empty") from exc
+    except csv.Error as exc:
+        raise ImportFileError(f"{name}: not a CSV file ({exc})") from exc
+    header = [h.strip() for h in header]
+    if len(header) < 2 and not (header and header[0]):
+        raise ImportFileError(f"{name}: no header row")
+    if len(set(header)) != len(header):
+        dupes = sorted({h for h in header if header.count(h) > 1})
+        raise ImportFileError(f"{name}: repeated column names in the header: {dupes}")
+    return header
+
+
 def _open_csv(path: Path, batch_rows: int) -> Stream:
-    head, encoding = _sniff_text(path)
+    head = _sniff_text(path)
     first_line = head.split(b"\n", 1)[0].decode("utf-8", "replace")
     delimiter = "\t" if path.suffix.lower() == ".tsv" or (
         "\t" in first_line and "," not in first_line
     ) else ","
-    fh = path.open("r", encoding=encoding, newline="")
+    fh = path.open("r", encoding=_TEXT_ENCODING, newline="")
     lines = _LineCountingFile(fh, path.name)
     reader = csv.reader(lines, delimiter=delimiter, strict=False)
     try:
-        header = next(reader)
-    except StopIteration as exc:
+        header = _read_header(reader, path.name)
+    except ImportFileError:
         fh.close()
-        raise ImportFileError(f"{path.name}: the file is empty") from exc
-    except csv.Error as exc:
-        fh.close()
-        raise ImportFileError(f"{path.name}: not a CSV file ({exc})") from exc
-    header = [h.strip() for h in header]
-    if len(header) < 2 and not (header and header[0]):
-        fh.close()
-        raise ImportFileError(f"{path.name}: no header row")
-    if len(set(header)) != len(header):
-        dupes = sorted({h for h in header if header.count(h) > 1})
-        fh.close()
-        raise ImportFileError(f"{path.name}: repeated column names in the header: {dupes}")
+        raise
     schema = pa.schema(
         [("_line", pa.int64()), ("_error", pa.string()), ("_record", pa.string())]
         + [(h, pa.string()) for h in header]
     )
-    batches = _csv_batches(fh, lines, reader, header, batch_rows, path.name)
+    batches = _csv_batches(fh, lines, reader, schema, batch_rows, path.name)
     return Stream(path, FileFormat.CSV, header, schema, batches, handle=fh)
 
 
@@ -175,20 +184,18 @@ def _csv_batches(
     fh: io.TextIOWrapper,
     lines: _LineCountingFile,
     reader: Iterator[list[str]],
-    header: list[str],
+    schema: pa.Schema,
     batch_rows: int,
     name: str,
 ) -> Iterator[pa.RecordBatch]:
-    width = len(header)
-    names = ["_line", "_error", "_record", *header]
+    width = len(schema) - 3  # the file's columns, after _line, _error and _record
 
     def flush(cols: list[list[object]]) -> pa.RecordBatch:
-        arrays = [pa.array(cols[0], pa.int64()), pa.array(cols[1], pa.string()),
-                  pa.array(cols[2], pa.string())]
-        arrays += [pa.array(c, pa.string()) for c in cols[3:]]
-        return pa.RecordBatch.from_arrays(arrays, names=names)
+        return pa.RecordBatch.from_arrays(
+            [pa.array(c, f.type) for c, f in zip(cols, schema, strict=True)], schema=schema
+        )
 
-    cols: list[list[object]] = [[] for _ in names]
+    cols: list[list[object]] = [[] for _ in schema]
     with fh:
         start = lines.line + 1
         while True:
@@ -215,7 +222,7 @@ def _csv_batches(
                 cols[3 + i].append(value)
             if len(cols[0]) >= batch_rows:
                 yield flush(cols)
-                cols = [[] for _ in names]
+                cols = [[] for _ in schema]
     if cols[0]:
         yield flush(cols)
 
@@ -247,18 +254,18 @@ def _open_parquet(path: Path, batch_rows: int) -> Stream:
 
 # --- JSON Lines ------------------------------------------------------------------------------
 
+_JSONL_SCHEMA = pa.schema([("_line", pa.int64()), ("_raw", pa.string())])
 _BLOCK = 2 * 1024 * 1024  # bytes read at a time; bounds the reader's own memory
 
 
 def _open_jsonl(path: Path, batch_rows: int) -> Stream:
-    head, _ = _sniff_text(path)
+    head = _sniff_text(path)
     stripped = head.lstrip()
     if stripped[:1] not in (b"{", b"["):
         raise ImportFileError(
             f"{path.name}: not JSON Lines (the first line does not start with '{{')"
         )
-    schema = pa.schema([("_line", pa.int64()), ("_raw", pa.string())])
-    return Stream(path, FileFormat.JSONL, [], schema, _jsonl_batches(path, batch_rows))
+    return Stream(path, FileFormat.JSONL, [], _JSONL_SCHEMA, _jsonl_batches(path, batch_rows))
 
 
 def _jsonl_batches(path: Path, batch_rows: int) -> Iterator[pa.RecordBatch]:
@@ -266,7 +273,7 @@ def _jsonl_batches(path: Path, batch_rows: int) -> Iterator[pa.RecordBatch]:
     line_no = 0
     lines_out: list[int] = []
     raw_out: list[str] = []
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    decoder = codecs.getincrementaldecoder(_TEXT_ENCODING)()
     rest = ""
     with path.open("rb") as fh:
         while True:
@@ -299,5 +306,5 @@ def _jsonl_batches(path: Path, batch_rows: int) -> Iterator[pa.RecordBatch]:
 
 def _raw_batch(lines: list[int], raw: list[str]) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(
-        [pa.array(lines, pa.int64()), pa.array(raw, pa.string())], names=["_line", "_raw"]
+        [pa.array(lines, pa.int64()), pa.array(raw, pa.string())], schema=_JSONL_SCHEMA
     )
