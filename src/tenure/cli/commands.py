@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -37,17 +37,6 @@ def init(home: HomeOpt = None) -> None:
         out.print(f"  settings:  {app.home / 'tenure.toml'}")
         out.print(f"  warehouse: {app.warehouse.path}")
         out.print(f"  app db:    {app.store.engine.url.render_as_string(hide_password=True)}")
-
-
-def _report_rows(report: ImportReport) -> list[dict[str, Any]]:
-    return [
-        {"count": "rows read", "value": report.rows_read},
-        {"count": "imported (new)", "value": report.imported},
-        {"count": "updated", "value": report.updated},
-        {"count": "duplicate", "value": report.duplicate},
-        {"count": "skipped (not for this table)", "value": report.skipped},
-        {"count": "rejected", "value": report.rejected},
-    ]
 
 
 def _print_report(report: ImportReport, fmt: OutputFormat) -> None:

@@ -92,11 +92,15 @@ class _Batches:
 _ARROW_TYPES = {"int64": "BIGINT", "string": "VARCHAR"}
 
 
+# The staging objects live in the import's transaction: a rollback removes them, and the end
+# of a successful import drops them. CREATE OR REPLACE guards against leftovers all the same.
+
+
 def _stage_parquet(con: Any, stream: Stream) -> int:
     """Parquet is read by the warehouse in place: a view over the file, row number as line."""
     con.execute(
-        "CREATE TEMP VIEW stage_raw AS SELECT CAST(file_row_number + 1 AS BIGINT) AS _line, "
-        "* EXCLUDE (file_row_number) FROM "
+        "CREATE OR REPLACE TEMP VIEW stage_raw AS SELECT "
+        "CAST(file_row_number + 1 AS BIGINT) AS _line, * EXCLUDE (file_row_number) FROM "
         f"read_parquet({lit(str(stream.path))}, file_row_number = true)"
     )
     return int(stream.total_rows or 0)
@@ -107,23 +111,13 @@ def _stage_batches(con: Any, stream: Stream, progress: Progress | None) -> int:
     batches = _Batches(stream, progress)
     con.register("_tenure_batches", batches.reader())
     try:
-        con.execute("CREATE TEMP TABLE stage_raw AS SELECT * FROM _tenure_batches")
+        con.execute("CREATE OR REPLACE TEMP TABLE stage_raw AS SELECT * FROM _tenure_batches")
     finally:
         con.unregister("_tenure_batches")
     return batches.read
 
 
-def _drop_stage_raw(con: Any) -> None:
-    # A view for Parquet, a table otherwise. Look before dropping: a failed DROP would abort
-    # the transaction.
-    is_view = con.execute(
-        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'stage_raw' AND temporary"
-    ).fetchall()[0][0]
-    con.execute(f"DROP {'VIEW' if is_view else 'TABLE'} IF EXISTS temp.stage_raw")
-
-
-def _drop_temp(con: Any) -> None:
-    _drop_stage_raw(con)
+def _drop_staging(con: Any) -> None:
     for name in ("stage_typed", "stage_latest", "stage_changed"):
         con.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
@@ -181,14 +175,13 @@ def import_file(
     except BaseException as exc:
         with contextlib.suppress(Exception):  # the transaction may already be gone
             con.execute("ROLLBACK")
-        _drop_temp(con)
         if rejects_tmp is not None:
             rejects_tmp.unlink(missing_ok=True)
         _finish_run(app, run_id, report, status="failed", message=str(exc) or type(exc).__name__)
         raise
     finally:
         stream.close()
-    _drop_temp(con)
+    _drop_staging(con)
     if rejects_tmp is not None:
         final = rejects_tmp.with_suffix("")
         os.replace(rejects_tmp, final)
@@ -239,7 +232,7 @@ def _validate_and_merge(
             f"FROM ({select})"
         )
     try:
-        con.execute(f"CREATE TEMP TABLE stage_typed AS {select}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE stage_typed AS {select}")
     finally:
         if batches is not None:
             con.unregister("stage_raw")
@@ -273,8 +266,10 @@ def _validate_and_merge(
             f"FROM ({rejected}) WHERE _reason IS NOT NULL ORDER BY _line) "
             f"TO {lit(str(rejects_tmp))} (FORMAT csv, HEADER true)"
         )
-    if not single_pass:
-        _drop_stage_raw(con)
+    if stream.fmt is FileFormat.PARQUET:
+        con.execute("DROP VIEW stage_raw")
+    elif not single_pass:
+        con.execute("DROP TABLE stage_raw")
 
     if progress:
         progress("merging", 0, None)
@@ -298,6 +293,11 @@ def _validate_and_merge(
     return rejects_tmp
 
 
+def _stored_columns(table: Table) -> str:
+    """The columns a canonical table stores, quoted and comma-separated."""
+    return ", ".join(q(c) for c in (*table.column_names, "attributes"))
+
+
 def _insert_count(con: Any, sql: str) -> int:
     """Run an INSERT and return how many rows it stored (DuckDB returns the count)."""
     return int(con.execute(sql).fetchall()[0][0])
@@ -309,7 +309,7 @@ def _merge_insert(con: Any, table: Table) -> int:
     One statement, no intermediate copy: the file's own repeats are removed by QUALIFY and
     keys already stored by NOT EXISTS.
     """
-    cols = ", ".join(q(c) for c in (*table.column_names, "attributes"))
+    cols = _stored_columns(table)
     return _insert_count(
         con,
         f"INSERT INTO {q(table.name)} ({cols}) SELECT {cols} FROM stage_typed s "
@@ -341,10 +341,10 @@ def _merge_upsert(con: Any, table: Table, report: ImportReport) -> int:
 
     Sets ``report.updated``; returns the rows inserted (new records plus replacements).
     """
-    cols = ", ".join(q(c) for c in (*table.column_names, "attributes"))
+    cols = _stored_columns(table)
     target = q(table.name)
     con.execute(
-        f"CREATE TEMP TABLE stage_latest AS SELECT {cols} FROM stage_typed "
+        f"CREATE OR REPLACE TEMP TABLE stage_latest AS SELECT {cols} FROM stage_typed "
         "WHERE _reason IS NULL AND _skip IS NULL "
         f"{_first_per_key(con, table, 'ORDER BY _line DESC')}"
     )
@@ -352,7 +352,7 @@ def _merge_upsert(con: Any, table: Table, report: ImportReport) -> int:
         f"s.{q(c)} IS DISTINCT FROM t.{q(c)}" for c in table.column_names if c not in table.key
     ) + " OR CAST(s.attributes AS VARCHAR) IS DISTINCT FROM CAST(t.attributes AS VARCHAR)"
     con.execute(
-        "CREATE TEMP TABLE stage_changed AS SELECT "
+        "CREATE OR REPLACE TEMP TABLE stage_changed AS SELECT "
         f"{', '.join('s.' + q(k) for k in table.key)} "
         f"FROM stage_latest s JOIN {target} t ON {_key_match(table, 's', 't')} WHERE {differs}"
     )
@@ -395,6 +395,13 @@ def _check_required_keys(
         )
 
 
+# The counts an import run records, named alike in ImportReport and ImportRun.
+_RUN_COUNTS = (
+    "rows_read", "imported", "updated", "duplicate", "skipped", "rejected",
+    "unknown_account_rows",
+)
+
+
 def _start_run(app: App, report: ImportReport) -> int:
     with app.store.session() as s:
         # The warehouse is open for writing by this process alone, so any run still marked
@@ -415,13 +422,7 @@ def _start_run(app: App, report: ImportReport) -> int:
             file_format=report.file_format,
             status="running",
             started_at=_now(),
-            rows_read=0,
-            imported=0,
-            updated=0,
-            duplicate=0,
-            skipped=0,
-            rejected=0,
-            unknown_account_rows=0,
+            **{name: 0 for name in _RUN_COUNTS},
         )
         s.add(run)
         s.flush()
@@ -438,14 +439,8 @@ def _finish_run(
             .values(
                 status=status,
                 finished_at=_now(),
-                rows_read=report.rows_read,
-                imported=report.imported,
-                updated=report.updated,
-                duplicate=report.duplicate,
-                skipped=report.skipped,
-                rejected=report.rejected,
-                unknown_account_rows=report.unknown_account_rows,
                 rejects_file=report.rejects_file,
+                **{name: getattr(report, name) for name in _RUN_COUNTS},
                 message=message[:2000] if message else None,
             )
         )
