@@ -93,7 +93,7 @@ def _key_text(table: Table) -> str:
 def _table_section(table: Table) -> list[str]:
     out = [f"### {table.name}", "", table.doc, "", _key_text(table)]
     if table.checks:
-        out += ["", "Row checks: " + "; ".join(table.checks) + "."]
+        out += ["", "Row checks: " + "; ".join(c.describe() for c in table.checks) + "."]
     out += [
         "",
         "| column | type | required | personal data | description |",

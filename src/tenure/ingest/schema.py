@@ -62,6 +62,36 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Ordered:
+    """A row check: ``column``, when given, does not come before ``reference`` (or, when
+    ``strict``, comes after it)."""
+
+    column: str
+    reference: str
+    strict: bool = False
+
+    def describe(self) -> str:
+        relation = "is after" if self.strict else "is not before"
+        return f"{self.column}, when given, {relation} {self.reference}"
+
+
+@dataclass(frozen=True)
+class RangeBy:
+    """A row check: ``column`` lies in the range that the value of ``by`` names."""
+
+    column: str
+    by: str
+    ranges: dict[str, tuple[int, int]]
+
+    def describe(self) -> str:
+        ranges = ", ".join(f"{k} {lo}–{hi}" for k, (lo, hi) in self.ranges.items())
+        return f"{self.column} within the {self.by}'s range: {ranges}"
+
+
+RowCheck = Ordered | RangeBy
+
+
+@dataclass(frozen=True)
 class Table:
     """A canonical table: its columns, its key and what a repeated key means."""
 
@@ -76,7 +106,7 @@ class Table:
     hash_key_from: tuple[str, ...] = ()
     # The column that dates a record (for `tenure status` date ranges and retention).
     date_column: str | None = None
-    checks: tuple[str, ...] = field(default_factory=tuple)  # human description of row checks
+    checks: tuple[RowCheck, ...] = field(default_factory=tuple)  # checks across columns
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -157,7 +187,7 @@ SUBSCRIPTIONS = Table(
     "valid_to means still running). A later row with the same key replaces the stored one.",
     key=("subscription_id", "valid_from"),
     date_column="valid_from",
-    checks=("valid_to, when given, is after valid_from",),
+    checks=(Ordered("valid_to", "valid_from", strict=True),),
     columns=(
         _c("subscription_id", Kind.ID, "The subscription's id.", required=True),
         _c("account_id", Kind.ID, "The paying account.", required=True),
@@ -214,7 +244,7 @@ TICKETS = Table(
     doc="Support tickets. A later row with the same ticket_id replaces the stored one.",
     key=("ticket_id",),
     date_column="created_at",
-    checks=("first_response_at and resolved_at, when given, are not before created_at",),
+    checks=(Ordered("first_response_at", "created_at"), Ordered("resolved_at", "created_at")),
     columns=(
         _c("ticket_id", Kind.ID, "The ticket's id.", required=True),
         _c("account_id", Kind.ID, "The customer's account.", required=True),
@@ -237,7 +267,7 @@ SURVEY_RESPONSES = Table(
     "response_id replaces the stored one.",
     key=("response_id",),
     date_column="responded_at",
-    checks=("score within the survey's range: nps 0-10, csat 1-5, ces 1-7",),
+    checks=(RangeBy("score", "survey", SURVEY_SCORE_RANGE),),
     columns=(
         _c("response_id", Kind.ID, "The response's id.", required=True),
         _c("account_id", Kind.ID, "The respondent's account.", required=True),

@@ -8,7 +8,7 @@ NULL for a good row, else every problem found in the row, joined by "; ".
 from __future__ import annotations
 
 from .countries import COUNTRY_CODES
-from .schema import SURVEY_SCORE_RANGE, Column, Kind, Table
+from .schema import Column, Kind, Ordered, Table
 
 _TEXTUAL = ("VARCHAR", "JSON")
 _MAX_SHOWN = 40  # characters of a bad value quoted in a reason
@@ -45,9 +45,8 @@ def column_sql(col: Column, src_type: str, reporting_currency: str) -> tuple[str
     kind = col.kind
 
     if kind in (Kind.ID, Kind.TEXT):
-        typed = text if kind is Kind.ID else f"NULLIF(CAST({raw} AS VARCHAR), '')"
-        if kind is Kind.TEXT and not textual:
-            typed = text
+        # Free text keeps its spacing; ids, and anything that was not text, are trimmed.
+        typed = f"NULLIF(CAST({raw} AS VARCHAR), '')" if kind is Kind.TEXT and textual else text
     elif kind is Kind.EMAIL:
         typed = f"lower({text})"
         reasons.append(
@@ -172,25 +171,26 @@ def _range_text(col: Column) -> str:
 
 
 def _row_checks(table: Table) -> list[str]:
-    """Checks across columns, on the typed values (aliases t_<name>)."""
+    """The table's checks across columns, on the typed values (aliases t_<name>)."""
     out: list[str] = []
-    if table.name == "subscriptions":
-        out.append(
-            "CASE WHEN t_valid_to IS NOT NULL AND t_valid_to <= t_valid_from "
-            "THEN 'valid_to is not after valid_from' END"
-        )
-    if table.name == "tickets":
-        for c in ("first_response_at", "resolved_at"):
-            out.append(
-                f"CASE WHEN t_{c} < t_created_at THEN '{c} is before created_at' END"
+    for check in table.checks:
+        if isinstance(check, Ordered):
+            col, ref = check.column, check.reference
+            if check.strict:
+                out.append(
+                    f"CASE WHEN t_{col} IS NOT NULL AND t_{col} <= t_{ref} "
+                    f"THEN '{col} is not after {ref}' END"
+                )
+            else:
+                out.append(f"CASE WHEN t_{col} < t_{ref} THEN '{col} is before {ref}' END")
+        else:
+            col, by = check.column, check.by
+            cases = " ".join(
+                f"WHEN t_{by} = {lit(value)} AND (t_{col} < {lo} OR t_{col} > {hi}) "
+                f"THEN '{col} ' || t_{col} || ' outside {value} range {lo}–{hi}'"
+                for value, (lo, hi) in check.ranges.items()
             )
-    if table.name == "survey_responses":
-        cases = " ".join(
-            f"WHEN t_survey = '{s}' AND (t_score < {lo} OR t_score > {hi}) "
-            f"THEN 'score ' || t_score || ' outside {s} range {lo}–{hi}'"
-            for s, (lo, hi) in SURVEY_SCORE_RANGE.items()
-        )
-        out.append(f"CASE {cases} END")
+            out.append(f"CASE {cases} END")
     return out
 
 
