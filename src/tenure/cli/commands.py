@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..app import build_app, init_workspace, prepare, resolve_home
+from ..app import build_app, init_workspace, resolve_home
 from ..errors import WorkspaceError
 from ..ingest import TABLE_ORDER, import_file
 from ..ingest.load import ImportReport
@@ -195,7 +195,6 @@ def demo(
             for table in TABLE_ORDER:
                 path = result.files[table]
                 reports.append(import_file(app, table, path, progress=progress))
-        prepare(app)
         if fmt is OutputFormat.table:
             emit_rows(
                 [{"table": r.table, "imported": r.imported, "rejected": r.rejected,
