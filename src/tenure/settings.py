@@ -11,10 +11,11 @@ test fails when a setting has no help text or the page drifts from the code.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -89,6 +90,122 @@ class ImportSettings(Section):
     )
 
 
+class MetricsSettings(Section):
+    """How the KPI engine counts: the conventions on which vendors differ."""
+
+    churn_recognition: Literal["term_end", "cancellation"] = Field(
+        "term_end",
+        description="When a cancelled subscription stops counting as MRR: 'term_end' (at "
+        "valid_to, the end of the paid period; ChartMogul's default) or 'cancellation' (on "
+        "the subscription's canceled_at day).",
+    )
+    count_join_and_churn: bool = Field(
+        False,
+        description="Count accounts that joined and churned within the same period as "
+        "churned logos (ChartMogul's standard leaves them out).",
+    )
+    count_churn_and_return: bool = Field(
+        False,
+        description="Count accounts that churned and came back within the same period as "
+        "churned logos (ChartMogul's standard leaves them out).",
+    )
+    churn_denominator: Literal["start", "start_plus_new"] = Field(
+        "start",
+        description="Logo churn rate denominator: accounts paying at the start of the "
+        "period, or those plus the accounts new in the period.",
+    )
+    gross_margin: float = Field(
+        1.0,
+        description="Gross margin (0-1) that multiplies ARPA in LTV; 1.0 reports "
+        "revenue LTV.",
+        gt=0,
+        le=1,
+    )
+    nps_window_days: int = Field(
+        180, description="Trailing window of survey answers behind NPS (Gainsight: 180).", ge=1
+    )
+    csat_window_days: int = Field(90, description="Trailing window behind CSAT.", ge=1)
+    ces_window_days: int = Field(90, description="Trailing window behind CES.", ge=1)
+    purchase_kinds: list[str] = Field(
+        default_factory=list,
+        description="Invoice kinds that count as purchases in the repeat purchase rate "
+        "(subscription, addon, services, one_off); empty means all kinds.",
+    )
+
+
+class SupportSettings(Section):
+    """How support times are measured and which response times are promised."""
+
+    business_hours: str = Field(
+        "",
+        description="Empty: durations in calendar hours. 'HH:MM-HH:MM': only hours inside "
+        "this daily window, Monday to Friday, count.",
+    )
+    utc_offset_hours: float = Field(
+        0.0,
+        description="Offset of the support team's local time from UTC, for business hours.",
+        ge=-14,
+        le=14,
+    )
+    sla_urgent_hours: float = Field(1.0, description="First-response target, urgent.", gt=0)
+    sla_high_hours: float = Field(4.0, description="First-response target, high.", gt=0)
+    sla_normal_hours: float = Field(
+        8.0, description="First-response target, normal (and tickets without priority).", gt=0
+    )
+    sla_low_hours: float = Field(24.0, description="First-response target, low.", gt=0)
+
+    @field_validator("business_hours")
+    @classmethod
+    def _hours(cls, v: str) -> str:
+        v = v.strip()
+        if v and business_window(v) is None:
+            raise ValueError("must be empty or a daily window such as '09:00-17:00'")
+        return v
+
+    @property
+    def business_window(self) -> tuple[float, float] | None:
+        """(start, end) of the business day in hours, or None for calendar hours."""
+        return business_window(self.business_hours) if self.business_hours else None
+
+
+def business_window(text: str) -> tuple[float, float] | None:
+    """'09:00-17:30' -> (9.0, 17.5); None when the text is not such a window."""
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", text.strip())
+    if not m:
+        return None
+    h0, m0, h1, m1 = (int(g) for g in m.groups())
+    start, end = h0 + m0 / 60, h1 + m1 / 60
+    if m0 >= 60 or m1 >= 60 or not 0 <= start < end <= 24:
+        return None
+    return start, end
+
+
+class AdoptionSettings(Section):
+    """What counts as adoption and engagement in product events and activities."""
+
+    key_features: list[str] = Field(
+        default_factory=lambda: [
+            "report_created", "report_shared", "dashboard_created", "alert_created",
+            "integration_synced", "data_exported", "comment_added",
+        ],
+        description="Event names of the key features behind feature breadth.",
+    )
+    value_milestones: list[str] = Field(
+        default_factory=lambda: ["integration_connected", "first_report_created"],
+        description="Event names that mark first value; time to value runs from the "
+        "account's start to the first of them.",
+    )
+    touchpoint_kinds: list[str] = Field(
+        default_factory=lambda: ["call", "email", "meeting", "qbr"],
+        description="Activity kinds that count as a touchpoint with the customer.",
+    )
+    automated_actors: list[str] = Field(
+        default_factory=lambda: ["automation"],
+        description="Activity actors whose touchpoints are automated and do not count as "
+        "a touchpoint.",
+    )
+
+
 class Settings(Section):
     """All settings of a workspace."""
 
@@ -105,6 +222,15 @@ class Settings(Section):
         default_factory=ImportSettings,
         alias="import",
         description="Importing files.",
+    )
+    metrics: MetricsSettings = Field(
+        default_factory=MetricsSettings, description="KPI conventions and windows."
+    )
+    support: SupportSettings = Field(
+        default_factory=SupportSettings, description="Support times and SLA targets."
+    )
+    adoption: AdoptionSettings = Field(
+        default_factory=AdoptionSettings, description="Adoption and engagement."
     )
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
