@@ -5,7 +5,9 @@
     ├── WorkspaceError          no workspace where one was expected, or it cannot be created
     ├── ImportFileError         a file cannot be imported at all (missing required column,
     │                           not a CSV, unreadable encoding, unknown table or source)
-    └── StoreError              the warehouse or app database cannot be opened or migrated
+    ├── StoreError              the warehouse or app database cannot be opened or migrated
+    └── MetricsError            a metric, period, dimension or declaration that cannot be
+                                computed (unknown name, bad declaration, missing fx rate)
 
 Row-level problems in an import are not exceptions: they are reported rows (see ``ingest``).
 """
@@ -41,3 +43,9 @@ class StoreError(TenureError):
     """A database could not be opened or migrated."""
 
     exit_code = 4
+
+
+class MetricsError(TenureError):
+    """A metric request or declaration that cannot be computed."""
+
+    exit_code = 5

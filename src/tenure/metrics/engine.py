@@ -1,0 +1,315 @@
+"""The one piece of code that turns metric declarations into numbers.
+
+For a list of metrics, periods and a grain (per account, or per group of accounts):
+
+1. measures are compiled to Ibis: one aggregate query per dataset and period, every measure of
+   that dataset a conditional aggregate (``sum(x) FILTER (WHERE window AND where)``), so each
+   dataset is scanned once per period whatever the number of metrics;
+2. rolled-up metrics are computed per account first and then combined over the accounts of each
+   group (sum, mean or median over the population);
+3. formulas are evaluated over the aggregated values (a few rows per group), with division by
+   zero undefined rather than infinite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import MetricsError
+from .catalog import PERIOD_NAMES, Metric, builtin
+from .datasets import (
+    ACCOUNT_DIMENSIONS,
+    DATASETS,
+    DIMENSIONS,
+    ROW_DIMENSIONS,
+    Context,
+    account_dimensions,
+    day_start,
+)
+from .formula import IbisTarget, PandasTarget, evaluate, parse, setting_value
+from .periods import Period, months_before
+
+PERIOD = "_period"
+ACCOUNT = "account_id"
+
+
+def _catalog() -> dict[str, Metric]:
+    return builtin()
+
+
+def check_names(names: Sequence[str]) -> list[str]:
+    cat = _catalog()
+    unknown = [n for n in names if n not in cat]
+    if unknown:
+        raise MetricsError(f"unknown metric(s) {', '.join(unknown)}; `tenure metrics --list` "
+                           "shows them all")
+    return list(dict.fromkeys(names))
+
+
+def check_by(by: Sequence[str]) -> tuple[str, ...]:
+    bad = [b for b in by if b not in DIMENSIONS]
+    if bad:
+        raise MetricsError(f"cannot group by {', '.join(bad)}; use {', '.join(DIMENSIONS)}")
+    return tuple(dict.fromkeys(by))
+
+
+# ---------------------------------------------------------------------- windows
+def _window_days(ctx: Context, spec: str) -> int:
+    return int(spec) if spec.isdigit() else int(setting_value(ctx.settings, spec))
+
+
+def _window_condition(ctx: Context, table: Any, metric: Metric, period: Period) -> Any:
+    """The rows of ``table`` that fall in the metric's window for ``period``."""
+    import ibis
+
+    window = metric.window or "period"
+    if window in ("at_end", "at_start"):
+        x = ibis.date(period.end if window == "at_end" else period.before_start)
+        return (table.valid_from <= x) & (table.valid_until.isnull() | (table.valid_until > x))
+    col = table[metric.time or DATASETS[metric.dataset or ""].times[0]]
+    if window == "period":
+        lo, hi = period.start, period.end
+    elif window == "to_date":
+        lo, hi = None, period.end
+    else:
+        _, days, *offset = window.split(":")
+        n = _window_days(ctx, days)
+        back = int(offset[0]) if offset else 0
+        hi = period.end - timedelta(days=back)
+        lo = hi - timedelta(days=n - 1)
+    if col.type().is_timestamp():
+        cond = col < ibis.timestamp(day_start(hi + timedelta(days=1)))
+        if lo is not None:
+            cond = cond & (col >= ibis.timestamp(day_start(lo)))
+    else:
+        cond = col <= ibis.date(hi)
+        if lo is not None:
+            cond = cond & (col >= ibis.date(lo))
+    return cond
+
+
+def _aggregate(ctx: Context, table: Any, metric: Metric, cond: Any) -> Any:
+    target = IbisTarget()
+    if metric.where:
+        w = evaluate(parse(metric.where), lambda n: table[n], target, ctx.settings)
+        cond = cond & w.fill_null(False)
+    if metric.agg == "count":
+        return table.account_id.count(where=cond)
+    x = evaluate(parse(metric.of or ""), lambda n: table[n], target, ctx.settings)
+    agg = metric.agg
+    if agg == "sum":
+        return x.sum(where=cond)
+    if agg == "count_distinct":
+        return x.nunique(where=cond)
+    if agg == "mean":
+        return x.mean(where=cond)
+    if agg == "median":
+        return x.median(where=cond)
+    if agg == "p90":
+        return x.quantile(0.9, where=cond)
+    if agg == "min":
+        return x.min(where=cond)
+    if agg == "max":
+        return x.max(where=cond)
+    if agg == "latest":
+        time_col = table[metric.time or DATASETS[metric.dataset or ""].times[0]]
+        return x.argmax(time_col, where=cond)
+    raise MetricsError(f"metric {metric.name}: unknown agg {agg}")  # pragma: no cover
+
+
+def _measure_frames(ctx: Context, measures: list[Metric], periods: list[Period],
+                    keys: tuple[str, ...]) -> list[pd.DataFrame]:
+    """One aggregate query per dataset and period; returns frames keyed by period + keys."""
+    by_dataset: dict[str, list[Metric]] = {}
+    for m in measures:
+        by_dataset.setdefault(m.dataset or "", []).append(m)
+    frames = []
+    for name, ms in by_dataset.items():
+        ds = DATASETS[name]
+        parts = []
+        for i, period in enumerate(periods):
+            table = ds.build(ctx, period)
+            need = [k for k in keys if k != ACCOUNT and k not in ds.columns]
+            for k in keys:
+                if k in ROW_DIMENSIONS and name not in ROW_DIMENSIONS[k]:
+                    raise MetricsError(
+                        f"{', '.join(m.name for m in ms)} cannot be grouped by {k}")
+            if need:
+                dims = account_dimensions(ctx).select(ACCOUNT, *need)
+                table = table.left_join(dims, ACCOUNT)
+            conds = {m.name: _window_condition(ctx, table, m, period) for m in ms}
+            # Scan only the rows some measure needs: the union of the windows.
+            any_cond = None
+            for c in conds.values():
+                any_cond = c if any_cond is None else any_cond | c
+            scan = table.filter(any_cond)
+            aggs = {m.name: _aggregate(ctx, scan, m, conds[m.name]) for m in ms}
+            expr = scan.group_by(list(keys)).aggregate(**aggs) if keys else scan.aggregate(
+                **aggs)
+            df = expr.to_pandas()
+            df[PERIOD] = i
+            parts.append(df)
+        frames.append(pd.concat(parts, ignore_index=True))
+    return frames
+
+
+# ---------------------------------------------------------------------- closure
+def _plan(names: Sequence[str], grouped: bool) -> tuple[list[Metric], list[Metric],
+                                                        list[Metric]]:
+    """Split what ``names`` need into measures, rolled-up metrics and formulas (in
+    dependency order) at this grain."""
+    cat = _catalog()
+    measures: dict[str, Metric] = {}
+    rollups: dict[str, Metric] = {}
+    formulas: dict[str, Metric] = {}
+
+    def need(n: str) -> None:
+        if n in PERIOD_NAMES or n in measures or n in rollups or n in formulas:
+            return
+        m = cat[n]
+        if grouped and m.rollup:
+            rollups[n] = m
+            return
+        if m.is_measure:
+            measures[n] = m
+            return
+        for d in sorted(parse(m.formula or "").names):
+            need(d)
+        formulas[n] = m
+
+    for n in names:
+        need(n)
+    return list(measures.values()), list(rollups.values()), list(formulas.values())
+
+
+# ---------------------------------------------------------------------- evaluation
+def compute_frame(ctx: Context, names: Sequence[str], periods: list[Period],
+                  by: tuple[str, ...] | None) -> pd.DataFrame:
+    """Values of ``names`` (and what they read) for each period and group.
+
+    ``by=None`` computes per account (key ``account_id``); a tuple of dimensions computes per
+    group (the empty tuple: the whole company). Columns: ``_period`` (index into periods), the
+    keys, one column per metric.
+    """
+    grouped = by is not None
+    keys: tuple[str, ...] = by if by is not None else (ACCOUNT,)
+    measures, rollups, formulas = _plan(names, grouped)
+    frames = _measure_frames(ctx, measures, periods, keys)
+    if rollups:
+        frames.append(_rollup_frame(ctx, rollups, periods, by or ()))
+    index = _universe(ctx, frames, periods, keys, grouped)
+    out = index
+    for f in frames:
+        out = out.merge(f, on=[PERIOD, *keys], how="left")
+    for m in measures:
+        if m.fills_zero:
+            out[m.name] = out[m.name].fillna(0)
+    for m in rollups:
+        if m.rollup == "sum":
+            out[m.name] = out[m.name].fillna(0)
+    _apply_formulas(ctx, out, formulas, periods, by)
+    return out
+
+
+def _universe(ctx: Context, frames: list[pd.DataFrame], periods: list[Period],
+              keys: tuple[str, ...], grouped: bool) -> pd.DataFrame:
+    """Every (period, group) to report: the groups accounts have, and any seen in the data."""
+    seen = [f[list(keys)] for f in frames if len(f)]
+    if not grouped or all(k in ACCOUNT_DIMENSIONS for k in keys):
+        dims = _dims_frame(ctx)
+        seen.append(dims[list(keys)])
+    if not keys:
+        groups = pd.DataFrame(index=[0])
+    else:
+        groups = (pd.concat(seen, ignore_index=True).drop_duplicates()
+                  if seen else pd.DataFrame(columns=list(keys)))
+    periods_df = pd.DataFrame({PERIOD: range(len(periods))})
+    return periods_df.merge(groups, how="cross") if keys else periods_df
+
+
+def _dims_frame(ctx: Context) -> pd.DataFrame:
+    return ctx.cached("dims_frame", lambda: account_dimensions(ctx).to_pandas())  # type: ignore[no-any-return]
+
+
+def _rollup_frame(ctx: Context, rollups: list[Metric], periods: list[Period],
+                  by: tuple[str, ...]) -> pd.DataFrame:
+    """Per-account values combined over each group's accounts."""
+    for k in by:
+        if k not in ACCOUNT_DIMENSIONS:
+            raise MetricsError(f"{', '.join(m.name for m in rollups)} cannot be grouped by {k}")
+    inputs: list[str] = []
+    for m in rollups:
+        inputs.append(m.name)
+        if m.population:
+            inputs += sorted(parse(m.population).names - set(PERIOD_NAMES))
+    acc = compute_frame(ctx, list(dict.fromkeys(inputs)), periods, None)
+    if by:
+        acc = acc.merge(_dims_frame(ctx)[[ACCOUNT, *by]], on=ACCOUNT, how="left")
+    cols: dict[str, pd.Series] = {}
+    group_cols = [PERIOD, *by]
+    for m in rollups:
+        values = acc[m.name].astype("float64")
+        if m.population:
+            target = PandasTarget(acc.index)
+            keep = evaluate(parse(m.population), lambda n: _col(acc, n, periods),
+                            target, ctx.settings)
+            values = values.where(pd.Series(keep, index=acc.index).fillna(False).astype(bool))
+        g = values.groupby([acc[c] for c in group_cols], dropna=False)
+        if m.rollup == "sum":
+            cols[m.name] = g.sum(min_count=1)
+        elif m.rollup == "mean":
+            cols[m.name] = g.mean()
+        else:
+            cols[m.name] = g.median()
+    out = pd.DataFrame(cols).reset_index()
+    out.columns = [*group_cols, *cols]
+    return out
+
+
+def _col(frame: pd.DataFrame, name: str, periods: list[Period]) -> Any:
+    if name == "period_end":
+        return frame[PERIOD].map(lambda i: pd.Timestamp(periods[i].end))
+    if name == "period_start":
+        return frame[PERIOD].map(lambda i: pd.Timestamp(periods[i].start))
+    return frame[name]
+
+
+def _apply_formulas(ctx: Context, out: pd.DataFrame, formulas: list[Metric],
+                    periods: list[Period], by: tuple[str, ...] | None) -> None:
+    target = PandasTarget(out.index)
+    for m in formulas:
+        expr = parse(m.formula or "")
+        prior = {spec: _prior_mean(ctx, out, spec, periods, by) for spec in expr.prior}
+        value = evaluate(expr, lambda n: _col(out, n, periods), target, ctx.settings, prior)
+        if isinstance(value, pd.Series):
+            out[m.name] = pd.to_numeric(value, errors="coerce").astype("float64")
+        else:
+            out[m.name] = float(value)
+        out[m.name] = out[m.name].replace([np.inf, -np.inf], np.nan)
+
+
+def _prior_mean(ctx: Context, out: pd.DataFrame, spec: tuple[str, int],
+                periods: list[Period], by: tuple[str, ...] | None) -> pd.Series:
+    """prior_months_mean(metric, n): the metric over the n whole months before each period's
+    last month, averaged over the months where it is defined."""
+    name, n = spec
+    aux: list[Period] = sorted({p for period in periods for p in months_before(period.end, n)})
+    keys = list(by) if by is not None else [ACCOUNT]
+    frame = compute_frame(ctx, [name], aux, by)
+    rows = []
+    for i, period in enumerate(periods):
+        wanted = {aux.index(p) for p in months_before(period.end, n)}
+        part = frame[frame[PERIOD].isin(wanted)]
+        mean = part.groupby(keys, dropna=False)[name].mean() if keys else pd.Series(
+            [part[name].mean()])
+        df = mean.reset_index() if keys else pd.DataFrame({name: mean.values})
+        df[PERIOD] = i
+        rows.append(df)
+    means = pd.concat(rows, ignore_index=True).rename(columns={name: "_prior"})
+    merged = out[[PERIOD, *keys]].merge(means, on=[PERIOD, *keys], how="left")
+    return pd.Series(merged["_prior"].to_numpy(), index=out.index)
