@@ -14,7 +14,6 @@ the KPI definitions is "undefined when the denominator is 0".
 from __future__ import annotations
 
 import ast
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -336,12 +335,10 @@ def evaluate(
                 assert isinstance(a0, ast.Name) and isinstance(a1, ast.Constant)
                 if prior is None:
                     raise FormulaError("prior_months_mean() is only allowed in formulas")
-                return prior[(a0.id, int(a1.value)  # type: ignore[arg-type])]
+                months = int(a1.value)  # type: ignore[arg-type]
+                return prior[(a0.id, months)]
             return target.call(node.func.id, [ev(a) for a in node.args])
         raise FormulaError(f"cannot evaluate {ast.unparse(node)!r}")  # pragma: no cover
 
     return ev(expr.tree)
 
-
-def is_finite_number(x: Any) -> bool:
-    return isinstance(x, int | float) and math.isfinite(x)
