@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MetricsError
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
     from ..settings import Settings
-    from .periods import Period
 
 MRR_DECIMALS = 6
 OPEN_STATUSES_EXCLUDED = ("solved", "closed")
@@ -139,9 +138,12 @@ class Dataset:
     name: str
     columns: tuple[str, ...]
     times: tuple[str, ...]
-    build: Callable[[Context, Period], ir.Table]
+    build: Callable[[Context], ir.Table]
     interval: bool = False
     doc: str = ""
+    # Columns that depend on the period: computed on the rows joined with the periods table,
+    # whose ``_end_t`` is the instant the period ends (midnight after its last day).
+    with_period: Callable[[Context, ir.Table], ir.Table] | None = None
 
 
 # ---------------------------------------------------------------------- subscriptions
@@ -207,15 +209,15 @@ def movements(ctx: Context) -> ir.Table:
     return ctx.cached("movements", build)  # type: ignore[no-any-return]
 
 
-def _subscriptions(ctx: Context, period: Period) -> ir.Table:
+def _subscriptions(ctx: Context) -> ir.Table:
     return subscription_rows(ctx)
 
 
-def _movements(ctx: Context, period: Period) -> ir.Table:
+def _movements(ctx: Context) -> ir.Table:
     return movements(ctx)
 
 
-def _invoices(ctx: Context, period: Period) -> ir.Table:
+def _invoices(ctx: Context) -> ir.Table:
     import ibis
 
     def build() -> ir.Table:
@@ -229,7 +231,7 @@ def _invoices(ctx: Context, period: Period) -> ir.Table:
     return ctx.cached("invoices", build)  # type: ignore[no-any-return]
 
 
-def _responses(ctx: Context, period: Period) -> ir.Table:
+def _responses(ctx: Context) -> ir.Table:
     t = ctx.table("survey_responses")
     return t.select("account_id", "survey", "score", "responded_at", "contact_id")
 
@@ -246,11 +248,14 @@ def sla_target_hours(ctx: Context, priority: ir.StringValue) -> ir.FloatingValue
     )
 
 
-def _tickets(ctx: Context, period: Period) -> ir.Table:
+def _tickets(ctx: Context) -> ir.Table:
+    return ctx.cached("tickets", lambda: _ticket_base(ctx))  # type: ignore[no-any-return]
+
+
+def _tickets_in_period(ctx: Context, base: ir.Table) -> ir.Table:
     import ibis
 
-    base = ctx.cached("tickets", lambda: _ticket_base(ctx))
-    end_at = ibis.timestamp(day_start(period.end + timedelta(days=1)))
+    end_at = base._end_t
     responded = base.first_response_at.notnull() & (base.first_response_at < end_at)
     waited = ctx.support_hours(base.created_at, end_at)
     open_at_end = ibis.ifelse(
@@ -273,11 +278,11 @@ def _ticket_base(ctx: Context) -> ir.Table:
     )
 
 
-def _events(ctx: Context, period: Period) -> ir.Table:
+def _events(ctx: Context) -> ir.Table:
     return ctx.table("events").select("account_id", "event", "timestamp", "user_id")
 
 
-def _active_days(ctx: Context, period: Period) -> ir.Table:
+def _active_days(ctx: Context) -> ir.Table:
     def build() -> ir.Table:
         e = ctx.table("events")
         e = e.filter(e.user_id.notnull())
@@ -286,11 +291,11 @@ def _active_days(ctx: Context, period: Period) -> ir.Table:
     return ctx.cached("active_days", build)  # type: ignore[no-any-return]
 
 
-def _activities(ctx: Context, period: Period) -> ir.Table:
+def _activities(ctx: Context) -> ir.Table:
     return ctx.table("activities").select("account_id", "kind", "occurred_at", "actor")
 
 
-def _accounts(ctx: Context, period: Period) -> ir.Table:
+def _accounts(ctx: Context) -> ir.Table:
     t = ctx.table("accounts")
     return t.select("account_id", "created_at", created_day=t.created_at.date())
 
@@ -318,6 +323,7 @@ DATASETS: dict[str, Dataset] = {
                             "resolution_hours", "sla_target_hours", "is_open_at_end",
                             "sla_breached"),
                 ("created_at", "first_response_at", "resolved_at"), _tickets,
+                with_period=_tickets_in_period,
                 doc="Tickets with durations in (business) hours, the SLA target of their "
                 "priority (empty priority = normal), whether they were open at the end of "
                 "the period and whether they breached their SLA."),

@@ -14,7 +14,7 @@ For a list of metrics, periods and a grain (per account, or per group of account
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -63,33 +63,63 @@ def _window_days(ctx: Context, spec: str) -> int:
     return int(spec) if spec.isdigit() else int(setting_value(ctx.settings, spec))
 
 
-def _window_condition(ctx: Context, table: Any, metric: Metric, period: Period) -> Any:
-    """The rows of ``table`` that fall in the metric's window for ``period``."""
+def _window_key(window: str) -> str:
+    return "w_" + "".join(c if c.isalnum() else "_" for c in window)
+
+
+def _bounds(ctx: Context, window: str, period: Period) -> tuple[date | None, date]:
+    """First and last day (inclusive) of ``window`` for ``period``; None: no first day."""
+    if window == "period":
+        return period.start, period.end
+    if window == "to_date":
+        return None, period.end
+    if window == "at_end":
+        return period.end, period.end
+    if window == "at_start":
+        return period.before_start, period.before_start
+    _, days, *offset = window.split(":")
+    n = _window_days(ctx, days)
+    hi = period.end - timedelta(days=int(offset[0]) if offset else 0)
+    return hi - timedelta(days=n - 1), hi
+
+
+def _periods_table(ctx: Context, periods: list[Period], windows: set[str]) -> Any:
+    """One row per period with the bounds of every window as dates and as instants, so that
+    all periods are computed by one query (rows joined to the periods they fall in)."""
     import ibis
 
+    data: dict[str, list[Any]] = {PERIOD: list(range(len(periods))),
+                                  "_end_t": [day_start(p.end + timedelta(days=1))
+                                             for p in periods]}
+    schema: dict[str, str] = {PERIOD: "int64", "_end_t": "timestamp"}
+    for w in sorted(windows):
+        k = _window_key(w)
+        bounds = [_bounds(ctx, w, p) for p in periods]
+        data[f"{k}_lo"] = [lo for lo, _ in bounds]
+        data[f"{k}_hi"] = [hi for _, hi in bounds]
+        data[f"{k}_lo_t"] = [None if lo is None else day_start(lo) for lo, _ in bounds]
+        data[f"{k}_hi_t"] = [day_start(hi + timedelta(days=1)) for _, hi in bounds]
+        schema |= {f"{k}_lo": "date", f"{k}_hi": "date", f"{k}_lo_t": "timestamp",
+                   f"{k}_hi_t": "timestamp"}
+    return ibis.memtable(data, schema=schema)
+
+
+def _window_condition(table: Any, metric: Metric) -> Any:
+    """The joined rows (dataset x period) that fall in the metric's window for the period."""
     window = metric.window or "period"
+    k = _window_key(window)
     if window in ("at_end", "at_start"):
-        x = ibis.date(period.end if window == "at_end" else period.before_start)
+        x = table[f"{k}_hi"]
         return (table.valid_from <= x) & (table.valid_until.isnull() | (table.valid_until > x))
     col = table[metric.time or DATASETS[metric.dataset or ""].times[0]]
-    if window == "period":
-        lo, hi = period.start, period.end
-    elif window == "to_date":
-        lo, hi = None, period.end
-    else:
-        _, days, *offset = window.split(":")
-        n = _window_days(ctx, days)
-        back = int(offset[0]) if offset else 0
-        hi = period.end - timedelta(days=back)
-        lo = hi - timedelta(days=n - 1)
     if col.type().is_timestamp():
-        cond = col < ibis.timestamp(day_start(hi + timedelta(days=1)))
-        if lo is not None:
-            cond = cond & (col >= ibis.timestamp(day_start(lo)))
+        cond = col < table[f"{k}_hi_t"]
+        lo = table[f"{k}_lo_t"]
     else:
-        cond = col <= ibis.date(hi)
-        if lo is not None:
-            cond = cond & (col >= ibis.date(lo))
+        cond = col <= table[f"{k}_hi"]
+        lo = table[f"{k}_lo"]
+    if window != "to_date":
+        cond = cond & (col >= lo)
     return cond
 
 
@@ -124,37 +154,33 @@ def _aggregate(ctx: Context, table: Any, metric: Metric, cond: Any) -> Any:
 
 def _measure_frames(ctx: Context, measures: list[Metric], periods: list[Period],
                     keys: tuple[str, ...]) -> list[pd.DataFrame]:
-    """One aggregate query per dataset and period; returns frames keyed by period + keys."""
+    """One aggregate query per dataset for all periods; frames keyed by period + keys."""
     by_dataset: dict[str, list[Metric]] = {}
     for m in measures:
         by_dataset.setdefault(m.dataset or "", []).append(m)
     frames = []
     for name, ms in by_dataset.items():
         ds = DATASETS[name]
-        parts = []
-        for i, period in enumerate(periods):
-            table = ds.build(ctx, period)
-            need = [k for k in keys if k != ACCOUNT and k not in ds.columns]
-            for k in keys:
-                if k in ROW_DIMENSIONS and name not in ROW_DIMENSIONS[k]:
-                    raise MetricsError(
-                        f"{', '.join(m.name for m in ms)} cannot be grouped by {k}")
-            if need:
-                dims = account_dimensions(ctx).select(ACCOUNT, *need)
-                table = table.left_join(dims, ACCOUNT)
-            conds = {m.name: _window_condition(ctx, table, m, period) for m in ms}
-            # Scan only the rows some measure needs: the union of the windows.
-            any_cond = None
-            for c in conds.values():
-                any_cond = c if any_cond is None else any_cond | c
-            scan = table.filter(any_cond)
-            aggs = {m.name: _aggregate(ctx, scan, m, conds[m.name]) for m in ms}
-            expr = scan.group_by(list(keys)).aggregate(**aggs) if keys else scan.aggregate(
-                **aggs)
-            df = expr.to_pandas()
-            df[PERIOD] = i
-            parts.append(df)
-        frames.append(pd.concat(parts, ignore_index=True))
+        for k in keys:
+            if k in ROW_DIMENSIONS and name not in ROW_DIMENSIONS[k]:
+                raise MetricsError(f"{', '.join(m.name for m in ms)} cannot be grouped by {k}")
+        table = ds.build(ctx)
+        need = [k for k in keys if k != ACCOUNT and k not in ds.columns]
+        if need:
+            dims = account_dimensions(ctx).select(ACCOUNT, *need)
+            table = table.left_join(dims, ACCOUNT)
+        spans = _periods_table(ctx, periods, {m.window or "period" for m in ms})
+        table = table.cross_join(spans)
+        if ds.with_period is not None:
+            table = ds.with_period(ctx, table)
+        conds = {m.name: _window_condition(table, m) for m in ms}
+        # Scan only the rows some measure needs: the union of the windows.
+        any_cond = None
+        for c in conds.values():
+            any_cond = c if any_cond is None else any_cond | c
+        scan = table.filter(any_cond)
+        aggs = {m.name: _aggregate(ctx, scan, m, conds[m.name]) for m in ms}
+        frames.append(scan.group_by([PERIOD, *keys]).aggregate(**aggs).to_pandas())
     return frames
 
 
