@@ -36,6 +36,7 @@ lint: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m tenure.settings > docs/settings.md
+	$(BIN)/python -m tenure.metrics.docs > docs/metrics.md
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) bench-data .pytest_cache .ruff_cache .mypy_cache
