@@ -14,7 +14,13 @@ from tenure.metrics.formula import FormulaError, parse
 ROOT = Path(__file__).resolve().parents[2]
 
 # The metric names the contract promises (scripts rely on them).
-PROMISED = ["mrr", "arr", "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "reactivation_mrr", "arpa", "quick_ratio", "logo_churn_rate", "gross_mrr_churn_rate", "net_mrr_churn_rate", "grr", "nrr", "ltv", "repeat_purchase_rate", "nps", "csat", "ces", "first_response_hours_median", "resolution_hours_median", "resolution_hours_p90", "sla_breach_rate", "dau", "mau", "stickiness", "seat_utilization"]
+PROMISED = (
+    "mrr", "arr", "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr",
+    "reactivation_mrr", "arpa", "quick_ratio", "logo_churn_rate", "gross_mrr_churn_rate",
+    "net_mrr_churn_rate", "grr", "nrr", "ltv", "repeat_purchase_rate", "nps", "csat", "ces",
+    "first_response_hours_median", "resolution_hours_median", "resolution_hours_p90",
+    "sla_breach_rate", "dau", "mau", "stickiness", "seat_utilization",
+)
 
 
 def test_every_promised_metric_is_declared() -> None:
