@@ -137,3 +137,24 @@ def test_invalid_toml_is_a_config_error(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(tmp_path, env={})
+
+
+def test_list_settings_come_from_the_environment_as_comma_separated_words(
+    tmp_path: Path,
+) -> None:
+    settings = load_settings(
+        tmp_path,
+        env={"TENURE_ADOPTION__KEY_FEATURES": "report_created, alert_created",
+             "TENURE_METRICS__PURCHASE_KINDS": ""},
+    )
+
+    assert settings.adoption.key_features == ["report_created", "alert_created"]
+    assert settings.metrics.purchase_kinds == []
+
+
+def test_business_hours_must_be_a_daily_window(tmp_path: Path) -> None:
+    ok = load_settings(tmp_path, env={"TENURE_SUPPORT__BUSINESS_HOURS": "08:30-17:00"})
+    assert ok.support.business_window == (8.5, 17.0)
+    for bad in ("9-5", "17:00-09:00", "09:00-25:00"):
+        with pytest.raises(ConfigError, match="business_hours"):
+            load_settings(tmp_path, env={"TENURE_SUPPORT__BUSINESS_HOURS": bad})

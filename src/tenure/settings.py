@@ -265,7 +265,12 @@ def _apply_env(
         model = sections.get(section)
         if model is None or key not in model.model_fields:  # type: ignore[union-attr]
             raise ConfigError(f"{var} names no setting; see docs/settings.md for the list")
-        data.setdefault(section, {})[key] = value
+        field_type = model.model_fields[key].annotation  # type: ignore[union-attr]
+        if getattr(field_type, "__origin__", None) is list:
+            # Lists come as comma-separated words: TENURE_ADOPTION__KEY_FEATURES=a,b
+            data.setdefault(section, {})[key] = [v.strip() for v in value.split(",") if v.strip()]
+        else:
+            data.setdefault(section, {})[key] = value
         origins[(section, key)] = var
     return data
 
