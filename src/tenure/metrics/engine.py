@@ -28,6 +28,7 @@ from .datasets import (
     DIMENSIONS,
     ROW_DIMENSIONS,
     Context,
+    Dataset,
     account_dimensions,
     day_start,
 )
@@ -152,6 +153,31 @@ def _aggregate(ctx: Context, table: Any, metric: Metric, cond: Any) -> Any:
     raise MetricsError(f"metric {metric.name}: unknown agg {agg}")  # pragma: no cover
 
 
+def _prefiltered(ctx: Context, ds: Dataset, ms: list[Metric], periods: list[Period]) -> Any:
+    """The dataset cut to the days any window of any period reads, with literal bounds the
+    warehouse can push down to the scan (the per-period conditions refer to the periods
+    table and cannot be)."""
+    import ibis
+
+    table = ds.build(ctx)
+    if ds.interval or any(m.time and m.time != ds.times[0] for m in ms):
+        return table
+    bounds = [_bounds(ctx, m.window or "period", p) for m in ms for p in periods]
+    hi = max(b for _, b in bounds)
+    los = [lo for lo, _ in bounds]
+    lo = None if any(x is None for x in los) else min(x for x in los if x is not None)
+    col = table[ds.times[0]]
+    if col.type().is_timestamp():
+        cond = col < ibis.timestamp(day_start(hi + timedelta(days=1)))
+        if lo is not None:
+            cond = cond & (col >= ibis.timestamp(day_start(lo)))
+    else:
+        cond = col <= ibis.date(hi)
+        if lo is not None:
+            cond = cond & (col >= ibis.date(lo))
+    return table.filter(cond)
+
+
 def _measure_frames(ctx: Context, measures: list[Metric], periods: list[Period],
                     keys: tuple[str, ...]) -> list[pd.DataFrame]:
     """One aggregate query per dataset for all periods; frames keyed by period + keys."""
@@ -164,7 +190,7 @@ def _measure_frames(ctx: Context, measures: list[Metric], periods: list[Period],
         for k in keys:
             if k in ROW_DIMENSIONS and name not in ROW_DIMENSIONS[k]:
                 raise MetricsError(f"{', '.join(m.name for m in ms)} cannot be grouped by {k}")
-        table = ds.build(ctx)
+        table = _prefiltered(ctx, ds, ms, periods)
         need = [k for k in keys if k != ACCOUNT and k not in ds.columns]
         if need:
             dims = account_dimensions(ctx).select(ACCOUNT, *need)
