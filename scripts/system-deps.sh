@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, when they are missing.
 # PostgreSQL server binaries: the suite starts its own server (as the postgres user).
+# A Java runtime (17+): the Spark parity test runs PySpark in local mode.
 set -euo pipefail
 
 need=()
@@ -12,6 +13,7 @@ if [ -z "$pg_bindir" ] || [ ! -x "$pg_bindir/initdb" ]; then
 fi
 command -v pg_config >/dev/null 2>&1 || need+=(libpq-dev)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
@@ -22,5 +24,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing Debian packages: ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# The JRE's post-install script fails on slim images that have no man-page folder.
+mkdir -p /usr/share/man/man1
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -38,10 +38,29 @@ def resolve_duckdb_path(url: str, home: Path) -> str:
     return str(p if p.is_absolute() else home / p)
 
 
+def stored_columns(table: Table) -> list[tuple[str, str]]:
+    """(name, storage type) of every column a canonical table stores, attributes last."""
+    return [*((c.name, c.storage_type) for c in table.columns), ("attributes", "JSON")]
+
+
 def create_table_sql(table: Table) -> str:
-    cols = [f"{q(c.name)} {c.storage_type}" for c in table.columns]
-    cols.append("attributes JSON")
-    return f"CREATE TABLE IF NOT EXISTS {q(table.name)} ({', '.join(cols)})"
+    cols = ", ".join(f"{q(name)} {kind}" for name, kind in stored_columns(table))
+    return f"CREATE TABLE IF NOT EXISTS {q(table.name)} ({cols})"
+
+
+def add_columns_sql(table: Table, existing: set[str]) -> list[str]:
+    """ALTER TABLE statements adding the declared columns an existing table lacks.
+
+    A workspace created before a column was declared (subscriptions.canceled_at) gets it,
+    empty in the stored rows, at the end of the table; the importer names its columns, so
+    their order does not matter.
+    """
+    have = {c.lower() for c in existing}
+    return [
+        f"ALTER TABLE {q(table.name)} ADD COLUMN {q(name)} {kind}"
+        for name, kind in stored_columns(table)
+        if name.lower() not in have
+    ]
 
 
 @dataclass
@@ -87,9 +106,21 @@ class Warehouse:
         return self.ibis.con  # type: ignore[no-any-return]
 
     def ensure_tables(self) -> None:
-        """Create any canonical table that does not exist yet."""
+        """Create any canonical table that does not exist yet, and add to an existing one
+        the declared columns it lacks (a workspace made by an earlier version)."""
+        con = self.con
+        columns: dict[str, set[str]] = {}
+        for table_name, column_name in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_catalog = current_database() AND table_schema = 'main'"
+        ).fetchall():
+            columns.setdefault(table_name, set()).add(column_name)
         for table in TABLES.values():
-            self.con.execute(create_table_sql(table))
+            if table.name not in columns:
+                con.execute(create_table_sql(table))
+                continue
+            for sql in add_columns_sql(table, columns[table.name]):
+                con.execute(sql)
 
     def table(self, name: str) -> ir.Table:
         """A canonical table as an Ibis expression."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -126,28 +127,37 @@ def _print_portfolio(p: Portfolio, fmt: OutputFormat) -> None:
         print(to_json(p.as_dict()))
         return
     if fmt is OutputFormat.csv:
-        emit_rows([s.__dict__ for s in p.segments], fmt)
+        emit_rows(p.segments, fmt)
         return
+    k = p.kpis
+
+    def num(name: str, spec: str = ",.0f", suffix: str = "") -> str:
+        v = k.get(name)
+        return "n/a" if v is None else f"{v:{spec}}{suffix}"
+
     cur = p.currency
-    out.print(f"\n[bold]Portfolio as of {p.as_of}[/bold]")
-    out.print(
-        f"  {p.paying_accounts:,} paying of {p.accounts:,} accounts · MRR {cur} {p.mrr:,.0f}"
-        f" · ARR {cur} {p.arr:,.0f}"
-    )
-    for other, amount in p.mrr_other.items():
-        out.print(f"  plus MRR billed in {other}: {amount:,.0f} (converted once fx rates exist)")
-    nps = "n/a" if p.nps_180d is None else f"{p.nps_180d:+.1f}"
-    out.print(
-        f"  {p.active_users_30d:,} active users and {p.events_30d:,} events in the last 30 days"
-        f" · {p.open_tickets:,} open tickets · NPS (180 days, {p.nps_responses_180d:,} answers)"
-        f" {nps}"
-    )
+    out.print(f"\n[bold]Portfolio as of {p.as_of}[/bold] (month to date from {p.period_start})")
+    out.print(f"  {num('paying_accounts')} paying of {p.accounts:,} accounts · MRR {cur} "
+              f"{num('mrr')} · ARR {cur} {num('arr')}")
+    out.print(f"  new MRR {cur} {num('new_mrr')} · churned MRR {cur} {num('churned_mrr')} · "
+              f"NRR {num('nrr', '.1%')} · GRR {num('grr', '.1%')} · logo churn "
+              f"{num('logo_churn_rate', '.1%')}")
+    out.print(f"  NPS {num('nps', '+.1f')} ({num('nps_responses')} answers, 180 days) · CSAT "
+              f"{num('csat', '.0%')} · {num('open_tickets')} open tickets · first response "
+              f"{num('first_response_hours_median', '.1f', ' h')} (median)")
+    out.print(f"  {num('mau')} monthly active users · {num('events_30d')} events in 30 days")
+    def cell(v: float | None, spec: str) -> str:
+        return "n/a" if v is None else f"{v:{spec}}"
+
     emit_rows(
-        [{"segment": s.segment, "accounts": s.accounts, "paying_accounts": s.paying_accounts,
-          f"mrr ({cur})": s.mrr} for s in p.segments],
+        [{"segment": s["segment"], "paying_accounts": cell(s.get("paying_accounts"), ",.0f"),
+          f"mrr ({cur})": cell(s.get("mrr"), ",.0f"), "nrr": cell(s.get("nrr"), ".1%"),
+          "nps": cell(s.get("nps"), "+.1f"), "open_tickets": cell(s.get("open_tickets"), ",.0f")}
+         for s in p.segments],
         fmt,
-        title=f"By segment (MRR billed in {cur})",
+        title="By segment (month to date)",
     )
+    out.print("All metrics: tenure metrics · definitions: docs/metrics.md")
 
 
 @cli.command()
@@ -192,8 +202,7 @@ def demo(
                 progress=lambda done, total: progress("generating", done, total),
             )
             reports = []
-            for table in TABLE_ORDER:
-                path = result.files[table]
+            for table, path in result.files.items():
                 reports.append(import_file(app, table, path, progress=progress))
         if fmt is OutputFormat.table:
             emit_rows(
@@ -202,8 +211,8 @@ def demo(
                 fmt,
                 title=f"Sample company ({accounts:,} accounts, seed {seed}) imported",
             )
-        currency = app.settings.company.reporting_currency
-        summary = portfolio(app.warehouse, as_of=end, currency=currency)
+        # The sample's history ends the day before its as-of date.
+        summary = portfolio(app, as_of=end - timedelta(days=1))
     _print_portfolio(summary, fmt)
     if fmt is OutputFormat.table:
         out.print(f"\nGround truth for evaluation (never imported): {sample_dir / 'ground_truth'}")

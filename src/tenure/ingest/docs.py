@@ -38,6 +38,7 @@ EXAMPLES: tuple[Example, ...] = (
     Example("survey_responses.csv", "survey_responses"),
     Example("activities.csv", "activities"),
     Example("feedback.csv", "feedback"),
+    Example("fx_rates.csv", "fx_rates"),
     Example("segment.jsonl", "accounts", "segment"),
     Example("segment.jsonl", "contacts", "segment"),
     Example("segment.jsonl", "events", "segment"),
@@ -66,13 +67,8 @@ def _type_text(col: Column) -> str:
     text = _KIND_TEXT[col.kind]
     if col.kind is Kind.ENUM:
         text += " " + ", ".join(f"`{c}`" for c in col.choices)
-    lo, hi = col.minimum, col.maximum
-    if lo is not None and hi is not None:
-        text += f", {lo:g}–{hi:g}"
-    elif lo is not None:
-        text += f", ≥ {lo:g}"
-    elif hi is not None:
-        text += f", ≤ {hi:g}"
+    if col.range_text:
+        text += f", {col.range_text}"
     return text
 
 
@@ -132,7 +128,7 @@ def _summary() -> list[str]:
             else "replaces the stored record"
         )
         out.append(
-            f"| [{t.name}](#{t.name}) | "
+            f"| [{t.name}](#{t.name}){' (optional)' if t.optional else ''} | "
             f"{', '.join(f'`{c}`' for c in t.required)} | "
             f"{', '.join(f'`{k}`' for k in t.key)} | {repeated} |"
         )

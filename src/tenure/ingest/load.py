@@ -281,12 +281,13 @@ def _validate_and_merge(
     report.imported = inserted - report.updated
     report.duplicate = accepted - inserted
 
-    if table.name != "accounts" and "account_id" in table.column_names:
+    if table.account_column is not None:
+        ref = q(table.account_column)
         rows = con.execute(
-            "SELECT account_id, count(*) FROM stage_typed s "
+            f"SELECT {ref}, count(*) FROM stage_typed s "
             "WHERE _reason IS NULL AND _skip IS NULL AND NOT EXISTS "
-            "(SELECT 1 FROM accounts a WHERE a.account_id = s.account_id) "
-            "GROUP BY account_id ORDER BY 2 DESC, 1"
+            f"(SELECT 1 FROM accounts a WHERE a.account_id = s.{ref}) "
+            f"GROUP BY {ref} ORDER BY 2 DESC, 1"
         ).fetchall()
         report.unknown_account_rows = int(sum(r[1] for r in rows))
         report.unknown_account_examples = [r[0] for r in rows[:5]]

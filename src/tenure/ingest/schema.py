@@ -1,4 +1,7 @@
-"""The nine canonical tables: the import contract of DESIGN.md, declared as data.
+"""The canonical tables: the import contract of DESIGN.md, declared as data.
+
+Nine tables every workspace has, and optional ones (``fx_rates``) that a workspace may leave
+empty.
 
 Every other part of Tenure (the importer, the sample company, the metrics, the privacy
 inventory, the docs) reads these declarations instead of restating column lists.
@@ -54,11 +57,25 @@ class Column:
     choices: tuple[str, ...] = ()  # for ENUM
     minimum: float | None = None  # for INT / MONEY
     maximum: float | None = None
+    exclusive_minimum: bool = False  # the minimum itself is out of range (a rate > 0)
     personal: bool = False  # can hold a person's data (see the privacy inventory)
 
     @property
     def storage_type(self) -> str:
         return STORAGE_TYPE[self.kind]
+
+    @property
+    def range_text(self) -> str:
+        """The allowed range, e.g. ``1–5``, ``≥ 0``, ``> 0``; empty without bounds."""
+        lo, hi = self.minimum, self.maximum
+        above = ">" if self.exclusive_minimum else "≥"
+        if lo is not None and hi is not None:
+            return f"{above} {lo:g} and ≤ {hi:g}" if self.exclusive_minimum else f"{lo:g}–{hi:g}"
+        if lo is not None:
+            return f"{above} {lo:g}"
+        if hi is not None:
+            return f"≤ {hi:g}"
+        return ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +124,23 @@ class Table:
     # The column that dates a record (for `tenure status` date ranges and retention).
     date_column: str | None = None
     checks: tuple[RowCheck, ...] = field(default_factory=tuple)  # checks across columns
+    # The column naming the account a row belongs to: the importer keeps rows whose account
+    # is not imported yet and reports them. None: the table is not tied to an account
+    # (accounts itself, fx_rates).
+    account_column: str | None = None
+    # An optional table: a workspace without rows in it is complete (fx_rates, for a company
+    # billing in one currency); `tenure status` lists it once it holds rows or was imported
+    # into.
+    optional: bool = False
+
+    def __post_init__(self) -> None:
+        names = self.column_names
+        named = [*self.key, *self.hash_key_from, self.date_column, self.account_column]
+        for check in self.checks:
+            named += [check.column, check.reference if isinstance(check, Ordered) else check.by]
+        unknown = [n for n in named if n is not None and n not in names]
+        if unknown:  # a mistake in this module, caught on import
+            raise ValueError(f"table {self.name}: no column {', '.join(unknown)}")
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -164,6 +198,7 @@ CONTACTS = Table(
     "stored one.",
     key=("contact_id",),
     date_column="created_at",
+    account_column="account_id",
     columns=(
         _c("contact_id", Kind.ID, "The person's id (the user id in product events).",
            required=True, personal=True),
@@ -187,7 +222,11 @@ SUBSCRIPTIONS = Table(
     "valid_to means still running). A later row with the same key replaces the stored one.",
     key=("subscription_id", "valid_from"),
     date_column="valid_from",
-    checks=(Ordered("valid_to", "valid_from", strict=True),),
+    account_column="account_id",
+    checks=(
+        Ordered("valid_to", "valid_from", strict=True),
+        Ordered("canceled_at", "valid_from"),
+    ),
     columns=(
         _c("subscription_id", Kind.ID, "The subscription's id.", required=True),
         _c("account_id", Kind.ID, "The paying account.", required=True),
@@ -200,6 +239,9 @@ SUBSCRIPTIONS = Table(
         _c("currency", Kind.CURRENCY, "ISO 4217 currency (default: the reporting currency)."),
         _c("valid_to", Kind.DATE, "Day after the last day of this period (exclusive)."),
         _c("renewal_date", Kind.DATE, "Next renewal date of the contract."),
+        _c("canceled_at", Kind.DATE, "The day the customer cancelled, when known. With "
+           'metrics.churn_recognition = "cancellation" the row stops counting on this day '
+           "instead of at valid_to."),
     ),
 )
 
@@ -209,6 +251,7 @@ INVOICES = Table(
     "stored one (an open invoice becomes paid).",
     key=("invoice_id",),
     date_column="issued_at",
+    account_column="account_id",
     columns=(
         _c("invoice_id", Kind.ID, "The invoice's id.", required=True),
         _c("account_id", Kind.ID, "The billed account.", required=True),
@@ -229,6 +272,7 @@ EVENTS = Table(
     on_conflict="insert",
     hash_key_from=("account_id", "event", "timestamp", "user_id", "properties"),
     date_column="timestamp",
+    account_column="account_id",
     columns=(
         _c("account_id", Kind.ID, "The account the event belongs to.", required=True),
         _c("event", Kind.TEXT, "Event name, e.g. report_created.", required=True),
@@ -244,6 +288,7 @@ TICKETS = Table(
     doc="Support tickets. A later row with the same ticket_id replaces the stored one.",
     key=("ticket_id",),
     date_column="created_at",
+    account_column="account_id",
     checks=(Ordered("first_response_at", "created_at"), Ordered("resolved_at", "created_at")),
     columns=(
         _c("ticket_id", Kind.ID, "The ticket's id.", required=True),
@@ -267,6 +312,7 @@ SURVEY_RESPONSES = Table(
     "response_id replaces the stored one.",
     key=("response_id",),
     date_column="responded_at",
+    account_column="account_id",
     checks=(RangeBy("score", "survey", SURVEY_SCORE_RANGE),),
     columns=(
         _c("response_id", Kind.ID, "The response's id.", required=True),
@@ -285,6 +331,7 @@ ACTIVITIES = Table(
     "training, community. A later row with the same activity_id replaces the stored one.",
     key=("activity_id",),
     date_column="occurred_at",
+    account_column="account_id",
     columns=(
         _c("activity_id", Kind.ID, "The activity's id.", required=True),
         _c("account_id", Kind.ID, "The account.", required=True),
@@ -301,6 +348,7 @@ FEEDBACK = Table(
     "the same feedback_id replaces the stored one.",
     key=("feedback_id",),
     date_column="created_at",
+    account_column="account_id",
     columns=(
         _c("feedback_id", Kind.ID, "The feedback's id.", required=True),
         _c("account_id", Kind.ID, "The account.", required=True),
@@ -310,6 +358,28 @@ FEEDBACK = Table(
         _c("source", Kind.TEXT, "Where it came from: call, ticket, survey, portal, ..."),
         _c("feature", Kind.TEXT, "The feature or area it concerns."),
         _c("status", Kind.TEXT, "Product team's status: new, planned, shipped, declined."),
+    ),
+)
+
+FX_RATES = Table(
+    name="fx_rates",
+    doc="Optional: exchange rates into the reporting currency (`company.reporting_currency`), "
+    "for a company whose accounts pay in several currencies. The metrics convert each "
+    "subscription row at the latest rate of its currency on or before its valid_from, and "
+    "each invoice at the latest rate on or before the day it was issued; amounts in the "
+    "reporting currency need no rate. The rates are against the reporting currency: after "
+    "changing it, import rates into the new one. Not tied to an account. A later row with "
+    "the same currency and date replaces the stored one (a corrected rate).",
+    key=("currency", "date"),
+    date_column="date",
+    optional=True,
+    columns=(
+        _c("currency", Kind.CURRENCY, "The currency the rate converts from.", required=True),
+        _c("date", Kind.DATE, "The day of the rate; it applies until the currency's next rate.",
+           required=True),
+        _c("rate", Kind.MONEY, "Units of the reporting currency per one unit of `currency` on "
+           "that date (EUR 1.0850 with USD reporting: one euro is 1.085 dollars).",
+           required=True, minimum=0, exclusive_minimum=True),
     ),
 )
 
@@ -325,6 +395,7 @@ TABLES: dict[str, Table] = {
         SURVEY_RESPONSES,
         ACTIVITIES,
         FEEDBACK,
+        FX_RATES,
     )
 }
 

@@ -28,7 +28,8 @@ class TableStatus:
 
 
 def table_status(app: App) -> list[TableStatus]:
-    """One line per canonical table, in import order."""
+    """One line per canonical table, in import order; an optional table (fx_rates) once it
+    holds rows or was imported into."""
     con = app.warehouse.con
     app.warehouse.ensure_tables()
     with app.store.session() as s:
@@ -52,6 +53,8 @@ def table_status(app: App) -> list[TableStatus]:
             f"SELECT count(*), min({date_col}), max({date_col}) FROM {q(name)}"
         ).fetchall()[0]
         run = runs.get(name)
+        if table.optional and not rows and run is None:
+            continue
         out.append(
             TableStatus(
                 table=name,

@@ -67,16 +67,22 @@ def column_sql(col: Column, src_type: str, reporting_currency: str) -> tuple[str
             )
         else:
             typed = num
-        if col.minimum == 0 and kind is Kind.MONEY:
+        if col.minimum == 0 and kind is Kind.MONEY and not col.exclusive_minimum:
             reasons.append(
                 f"CASE WHEN {num} < 0 THEN 'negative money in {name}: ' || {_shown(text)} END"
+            )
+        elif col.exclusive_minimum and col.minimum is not None and col.maximum is None:
+            reasons.append(
+                f"CASE WHEN {num} <= {col.minimum!r} THEN '{name} not greater than "
+                f"{col.minimum:g}: ' || {_shown(text)} END"
             )
         elif col.minimum is not None or col.maximum is not None:
             lo = "-1e308" if col.minimum is None else repr(col.minimum)
             hi = "1e308" if col.maximum is None else repr(col.maximum)
+            below = "<=" if col.exclusive_minimum else "<"
             reasons.append(
-                f"CASE WHEN {num} < {lo} OR {num} > {hi} THEN '{name} out of range "
-                f"{_range_text(col)}: ' || {_shown(text)} END"
+                f"CASE WHEN {num} {below} {lo} OR {num} > {hi} THEN '{name} out of range "
+                f"{col.range_text}: ' || {_shown(text)} END"
             )
         if not textual:  # already numeric: no parsing needed
             typed = f"CAST({raw} AS {'BIGINT' if kind is Kind.INT else 'DOUBLE'})"
@@ -162,12 +168,6 @@ def column_sql(col: Column, src_type: str, reporting_currency: str) -> tuple[str
         missing = f"{text} IS NULL" if kind is not Kind.JSON else f"{raw} IS NULL"
         reasons.insert(0, f"CASE WHEN {missing} THEN 'missing required value: {name}' END")
     return typed, reasons
-
-
-def _range_text(col: Column) -> str:
-    lo = "" if col.minimum is None else f"{col.minimum:g}"
-    hi = "" if col.maximum is None else f"{col.maximum:g}"
-    return f"{lo}–{hi}"
 
 
 def _row_checks(table: Table) -> list[str]:

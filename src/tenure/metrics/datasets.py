@@ -47,9 +47,11 @@ class Context:
         # Asking for the table itself: Ibis 12's list_tables() fails on DuckDB 2.0.
         key = f"table:{name}"
         if key not in self._cache:
+            from ibis.common.exceptions import TableNotFound
+
             try:
                 self._cache[key] = self.backend.table(name)
-            except Exception:  # the backends raise different errors for a missing table
+            except TableNotFound:
                 self._cache[key] = None
         return self._cache[key]  # type: ignore[no-any-return]
 

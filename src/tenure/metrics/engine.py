@@ -260,10 +260,10 @@ def compute_frame(ctx: Context, names: Sequence[str], periods: list[Period],
         out = out.merge(f, on=[PERIOD, *keys], how="left")
     for m in measures:
         if m.fills_zero:
-            out[m.name] = out[m.name].fillna(0)
+            out[m.name] = pd.to_numeric(out[m.name], errors="coerce").astype("float64").fillna(0)
     for m in rollups:
         if m.rollup == "sum":
-            out[m.name] = out[m.name].fillna(0)
+            out[m.name] = out[m.name].astype("float64").fillna(0)
     _apply_formulas(ctx, out, formulas, periods, by)
     return out
 

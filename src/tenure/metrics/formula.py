@@ -27,8 +27,8 @@ FUNCTIONS: dict[str, str] = {
     "is_null": "true where the value is undefined",
     "sqrt": "square root",
     "clip": "clip(x, low, high)",
-    "least": "smallest argument",
-    "greatest": "largest argument",
+    "least": "smallest argument (undefined when any argument is)",
+    "greatest": "largest argument (undefined when any argument is)",
     "days_between": "days_between(a, b): whole days from date a to date b",
     "hours_between": "hours_between(a, b): hours from timestamp a to timestamp b",
     "date": "the date of a timestamp",
@@ -199,10 +199,13 @@ class IbisTarget(Target):
             return args[0].sqrt()
         if fn == "clip":
             return args[0].clip(lower=args[1], upper=args[2])
-        if fn == "least":
-            return ibis.least(*args)
-        if fn == "greatest":
-            return ibis.greatest(*args)
+        if fn in ("least", "greatest"):
+            # SQL's least/greatest skip nulls; the language's are undefined on a null.
+            any_null = args[0].isnull()
+            for a in args[1:]:
+                any_null = any_null | a.isnull()
+            value = ibis.least(*args) if fn == "least" else ibis.greatest(*args)
+            return ibis.ifelse(any_null, ibis.null(), value)
         if fn == "days_between":
             return args[1].delta(args[0], unit="day")
         if fn == "hours_between":
@@ -261,8 +264,12 @@ class PandasTarget(Target):
             return s[0].astype("float64").clip(lower=s[1].astype("float64"),
                                                upper=s[2].astype("float64"))
         if fn in ("least", "greatest"):
-            frame = pd.concat([x.astype("float64") for x in s], axis=1)
-            return frame.min(axis=1) if fn == "least" else frame.max(axis=1)
+            # Undefined when any argument is: the time to value of an account that never
+            # reached value is not 0.
+            frame = pd.concat([pd.to_numeric(x, errors="coerce").astype("float64") for x in s],
+                              axis=1)
+            return (frame.min(axis=1, skipna=False) if fn == "least"
+                    else frame.max(axis=1, skipna=False))
         if fn == "days_between":
             a, b = (pd.to_datetime(x) for x in s)
             return (b - a).dt.days.astype("float64")

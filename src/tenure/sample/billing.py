@@ -10,6 +10,7 @@ voided or refunded.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from tenure.ingest.schema import INVOICE_KINDS
 from .company import Accounts
 from .contracts import Periods
 from .lifecycle import Life
-from .profiles import CURRENCIES, PLANS, PRODUCTS, SEGMENTS
+from .profiles import CURRENCIES, FX_FROM_USD, PLANS, PRODUCTS, SEGMENTS
 from .timeline import (
     DAY_US,
     HOUR_US,
@@ -53,6 +54,8 @@ def subscriptions(periods: Periods, sub_ids: npt.NDArray[np.object_],
         "currency": currency[p.account],
         "valid_to": dates_text(p.valid_to),
         "renewal_date": dates_text(p.renewal),
+        # Churn is recognised at term end in the sample; the decision day is not exported.
+        "canceled_at": np.full(len(p.mrr), None, dtype=object),
     }
 
 
@@ -150,3 +153,25 @@ def currencies(acc: Accounts, index: IntArray) -> npt.NDArray[np.object_]:
 
 
 __all__ = ["NEVER", "currencies", "invoices", "subscriptions"]
+
+
+def fx_rates(tl: Timeline) -> dict[str, list[Any]]:
+    """Monthly rates (USD per unit) of the other billing currencies over the window, the
+    company's reporting currency being USD. Prices were set at fixed list rates, so the
+    rates are constant: converting any month's MRR gives the same dollars."""
+    epoch = dt.date(1970, 1, 1)
+    end = epoch + dt.timedelta(days=tl.end_day)
+    d = (epoch + dt.timedelta(days=tl.start_day)).replace(day=1)
+    months = []
+    while d < end:
+        months.append(d)
+        d = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    out: dict[str, list[Any]] = {"currency": [], "date": [], "rate": []}
+    for code, per_usd in zip(CURRENCIES, FX_FROM_USD, strict=True):
+        if code == "USD":
+            continue
+        for m in months:
+            out["currency"].append(code)
+            out["date"].append(m.isoformat())
+            out["rate"].append(round(1.0 / per_usd, 6))
+    return out

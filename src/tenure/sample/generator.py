@@ -100,12 +100,13 @@ def generate_company(
             _write_chunk(c, seed, acc, life, csv, events, truth, mint, events_scale)
             if progress is not None:
                 progress(int(index[-1]) + 1, accounts)
+        csv["fx_rates"].append(billing.fx_rates(tl))
     finally:
         for table in csv.values():
             table.close()
         events.close()
         truth.close()
-    rows = {name: (events.rows if name == "events" else csv[name].rows) for name in TABLE_ORDER}
+    rows = {name: (events.rows if name == "events" else csv[name].rows) for name in files}
     return SampleResult(files=files, ground_truth=dict(truth.paths), rows=rows)
 
 

@@ -15,6 +15,10 @@ Both shapes are first brought to the same fields (``_subscription_fields_*``,
   subscriptions still in trial, paused, incomplete or ended during the trial are skipped.
 - An export is a snapshot: one row per subscription, its current terms from its start. Past
   plan changes cannot be reconstructed from it.
+- canceled_at is the day of Stripe's ``canceled_at`` when the subscription has ended or its end
+  is scheduled (Stripe sets it when a cancellation is requested, possibly at the period end);
+  a cancellation requested before the row starts (during the trial) counts from valid_from.
+  The original instant stays in attributes.
 - Invoice status: paid -> paid, open -> open, void -> void, uncollectible -> open (the
   customer still owes it and Stripe accepts payment later; the original status is kept in
   attributes as stripe_status), draft -> skipped (not issued yet).
@@ -245,6 +249,16 @@ def _subscriptions(fields: str, from_json: bool) -> str:
     valid_from = (
         f"CASE WHEN {as_utc('trial_end')} > {as_utc('start')} THEN trial_end ELSE start END"
     )
+    # Only a cancellation that ends the subscription; one requested during the trial counts
+    # from the row's start (the check canceled_at >= valid_from would otherwise reject it).
+    canceled_from = (
+        f"CASE WHEN {as_utc('canceled_at')} < {as_utc('_valid_from')} THEN _valid_from "
+        "ELSE canceled_at END"
+    )
+    canceled = (
+        "CASE WHEN coalesce(_ended, _scheduled) IS NOT NULL "
+        f"THEN {epoch_or_text(canceled_from)} END"
+    )
     # API objects: their metadata (less the account id used above); CSV: unknown columns.
     metadata = f"NULLIF(CAST({without_keys('metadata', ('account_id',))} AS VARCHAR), '{{}}')"
     extra = json_object_sql([("metadata", f"{metadata}::JSON")]) if from_json else "extra"
@@ -278,6 +292,7 @@ def _subscriptions(fields: str, from_json: bool) -> str:
         f"{epoch_or_text('coalesce(_ended, _scheduled)')} AS valid_to, "
         f"CASE WHEN {in_list('lower(status)', RUNNING)} AND _ended IS NULL "
         f"AND _scheduled IS NULL THEN {epoch_or_text('period_end')} END AS renewal_date, "
+        f"{canceled} AS canceled_at, "
         f"{attributes} AS attributes "
         f"FROM (SELECT *, {skip} AS _skip FROM (SELECT *, {ended} AS _ended, "
         f"{scheduled} AS _scheduled, {valid_from} AS _valid_from, {extra} AS extra_attrs "
