@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 
 from ..app import build_app
@@ -56,6 +57,10 @@ def metrics(
     metric: Annotated[list[str] | None, typer.Option(
         "--metric", help="Only these metrics (repeatable; default: all).")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the metrics and stop.")] = False,
+    per_account: Annotated[bool, typer.Option(
+        "--per-account", help="The per-account metrics table instead: one row per account, "
+        "one column per metric; period metrics cover the trailing --period (default 90d).")
+    ] = False,
     home: HomeOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -66,6 +71,9 @@ def metrics(
     """
     from ..metrics import catalog, compute_metrics
 
+    if per_account:
+        _per_account(as_of, "90d" if period == "month" else period, metric, home, fmt)
+        return
     if list_:
         emit_rows([{"metric": m.name, "family": m.family, "unit": m.unit, "grain": m.grain,
                     "label": m.label} for m in catalog().values()], fmt, title="Metrics")
@@ -132,3 +140,18 @@ def cohorts(
     emit_rows(list(table.values()), fmt, columns=cols,
               title=f"{'Logo' if kind == 'logos' else 'Revenue'} retention by start month "
               f"as of {day}")
+
+
+def _per_account(as_of: str | None, period: str, metric: list[str] | None, home: Any,
+                 fmt: OutputFormat) -> None:
+    from ..metrics import account_metrics
+
+    day = parse_date(as_of, "--as-of") or today()
+    with build_app(home) as app:
+        frame = account_metrics(app, as_of=day, period=period, metrics=metric or None)
+    rows = []
+    for r in frame.to_dict("records"):
+        rows.append({k: (_number(v) if isinstance(v, float) else
+                         (None if v is None or v is pd.NaT else v)) for k, v in r.items()})
+    emit_rows(rows, fmt, columns=list(frame.columns),
+              title=f"Per-account metrics as of {day} (period metrics over {period})")

@@ -127,6 +127,9 @@ def account_metrics(
     dims = account_dimensions_frame(ctx)
     out = dims.merge(frame.drop(columns=[PERIOD]), on=ACCOUNT, how="left")
     out = _format_dims(out, ACCOUNT_DIMENSIONS)
+    for n in names:
+        if builtin()[n].unit == "date":
+            out[n] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in out[n]]
     return out[[ACCOUNT, *ACCOUNT_DIMENSIONS, *names]].sort_values(ACCOUNT).reset_index(
         drop=True)
 
