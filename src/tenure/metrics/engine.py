@@ -178,13 +178,14 @@ def _prefiltered(ctx: Context, ds: Dataset, ms: list[Metric], periods: list[Peri
     return table.filter(cond)
 
 
-def _measure_frames(ctx: Context, measures: list[Metric], periods: list[Period],
-                    keys: tuple[str, ...]) -> list[pd.DataFrame]:
-    """One aggregate query per dataset for all periods; frames keyed by period + keys."""
+def measure_queries(ctx: Context, measures: list[Metric], periods: list[Period],
+                    keys: tuple[str, ...]) -> dict[str, Any]:
+    """One Ibis aggregate per dataset computing its measures for all periods, keyed by
+    period + keys (not executed)."""
     by_dataset: dict[str, list[Metric]] = {}
     for m in measures:
         by_dataset.setdefault(m.dataset or "", []).append(m)
-    frames = []
+    queries = {}
     for name, ms in by_dataset.items():
         ds = DATASETS[name]
         for k in keys:
@@ -206,8 +207,13 @@ def _measure_frames(ctx: Context, measures: list[Metric], periods: list[Period],
             any_cond = c if any_cond is None else any_cond | c
         scan = table.filter(any_cond)
         aggs = {m.name: _aggregate(ctx, scan, m, conds[m.name]) for m in ms}
-        frames.append(scan.group_by([PERIOD, *keys]).aggregate(**aggs).to_pandas())
-    return frames
+        queries[name] = scan.group_by([PERIOD, *keys]).aggregate(**aggs)
+    return queries
+
+
+def _measure_frames(ctx: Context, measures: list[Metric], periods: list[Period],
+                    keys: tuple[str, ...]) -> list[pd.DataFrame]:
+    return [q.to_pandas() for q in measure_queries(ctx, measures, periods, keys).values()]
 
 
 # ---------------------------------------------------------------------- closure
