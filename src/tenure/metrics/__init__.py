@@ -129,7 +129,8 @@ def account_metrics(
     out = _format_dims(out, ACCOUNT_DIMENSIONS)
     for n in names:
         if builtin()[n].unit == "date":
-            out[n] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in out[n]]
+            days = pd.to_datetime(out[n]).dt.date
+            out[n] = days.astype(object).where(days.notna(), None)
     return out[[ACCOUNT, *ACCOUNT_DIMENSIONS, *names]].sort_values(ACCOUNT).reset_index(
         drop=True)
 

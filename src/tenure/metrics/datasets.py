@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MetricsError
@@ -140,7 +140,9 @@ class Dataset:
     name: str
     columns: tuple[str, ...]
     times: tuple[str, ...]
-    build: Callable[[Context], ir.Table]
+    # build(ctx, first_day, last_day): the rows; the days (None: unbounded) are a hint a
+    # builder may use to cut its source before expensive work.
+    build: Callable[[Context, date | None, date | None], ir.Table]
     interval: bool = False
     doc: str = ""
     # Columns that depend on the period: computed on the rows joined with the periods table,
@@ -211,15 +213,15 @@ def movements(ctx: Context) -> ir.Table:
     return ctx.cached("movements", build)  # type: ignore[no-any-return]
 
 
-def _subscriptions(ctx: Context) -> ir.Table:
+def _subscriptions(ctx: Context, lo: date | None, hi: date | None) -> ir.Table:
     return subscription_rows(ctx)
 
 
-def _movements(ctx: Context) -> ir.Table:
+def _movements(ctx: Context, lo: date | None, hi: date | None) -> ir.Table:
     return movements(ctx)
 
 
-def _invoices(ctx: Context) -> ir.Table:
+def _invoices(ctx: Context, lo: date | None, hi: date | None) -> ir.Table:
     import ibis
 
     def build() -> ir.Table:
@@ -233,7 +235,7 @@ def _invoices(ctx: Context) -> ir.Table:
     return ctx.cached("invoices", build)  # type: ignore[no-any-return]
 
 
-def _responses(ctx: Context) -> ir.Table:
+def _responses(ctx: Context, lo: date | None, hi: date | None) -> ir.Table:
     t = ctx.table("survey_responses")
     return t.select("account_id", "survey", "score", "responded_at", "contact_id")
 
@@ -250,7 +252,7 @@ def sla_target_hours(ctx: Context, priority: ir.StringValue) -> ir.FloatingValue
     )
 
 
-def _tickets(ctx: Context) -> ir.Table:
+def _tickets(ctx: Context, lo: date | None, hi: date | None) -> ir.Table:
     return ctx.cached("tickets", lambda: _ticket_base(ctx))  # type: ignore[no-any-return]
 
 
@@ -280,24 +282,33 @@ def _ticket_base(ctx: Context) -> ir.Table:
     )
 
 
-def _events(ctx: Context) -> ir.Table:
+def _events(ctx: Context, lo: date | None, hi: date | None) -> ir.Table:
     return ctx.table("events").select("account_id", "event", "timestamp", "user_id")
 
 
-def _active_days(ctx: Context) -> ir.Table:
+def _active_days(ctx: Context, lo: date | None, hi: date | None) -> ir.Table:
+    import ibis
+
     def build() -> ir.Table:
         e = ctx.table("events")
-        e = e.filter(e.user_id.notnull())
+        keep = e.user_id.notnull()
+        # Cut the events before the distinct: a filter on the derived day would not reach
+        # the scan.
+        if hi is not None:
+            keep = keep & (e.timestamp < ibis.timestamp(day_start(hi + timedelta(days=1))))
+        if lo is not None:
+            keep = keep & (e.timestamp >= ibis.timestamp(day_start(lo)))
+        e = e.filter(keep)
         return e.select("account_id", "user_id", day=e.timestamp.date()).distinct()
 
-    return ctx.cached("active_days", build)  # type: ignore[no-any-return]
+    return ctx.cached(f"active_days:{lo}:{hi}", build)  # type: ignore[no-any-return]
 
 
-def _activities(ctx: Context) -> ir.Table:
+def _activities(ctx: Context, lo: date | None, hi: date | None) -> ir.Table:
     return ctx.table("activities").select("account_id", "kind", "occurred_at", "actor")
 
 
-def _accounts(ctx: Context) -> ir.Table:
+def _accounts(ctx: Context, lo: date | None, hi: date | None) -> ir.Table:
     t = ctx.table("accounts")
     return t.select("account_id", "created_at", created_day=t.created_at.date())
 

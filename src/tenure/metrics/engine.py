@@ -153,29 +153,44 @@ def _aggregate(ctx: Context, table: Any, metric: Metric, cond: Any) -> Any:
     raise MetricsError(f"metric {metric.name}: unknown agg {agg}")  # pragma: no cover
 
 
-def _prefiltered(ctx: Context, ds: Dataset, ms: list[Metric], periods: list[Period]) -> Any:
-    """The dataset cut to the days any window of any period reads, with literal bounds the
-    warehouse can push down to the scan (the per-period conditions refer to the periods
-    table and cannot be)."""
+def _literal_window(col: Any, lo: date | None, hi: date) -> Any:
     import ibis
 
-    table = ds.build(ctx)
-    if ds.interval or any(m.time and m.time != ds.times[0] for m in ms):
-        return table
-    bounds = [_bounds(ctx, m.window or "period", p) for m in ms for p in periods]
-    hi = max(b for _, b in bounds)
-    los = [lo for lo, _ in bounds]
-    lo = None if any(x is None for x in los) else min(x for x in los if x is not None)
-    col = table[ds.times[0]]
     if col.type().is_timestamp():
         cond = col < ibis.timestamp(day_start(hi + timedelta(days=1)))
-        if lo is not None:
-            cond = cond & (col >= ibis.timestamp(day_start(lo)))
-    else:
-        cond = col <= ibis.date(hi)
-        if lo is not None:
-            cond = cond & (col >= ibis.date(lo))
-    return table.filter(cond)
+        return cond if lo is None else cond & (col >= ibis.timestamp(day_start(lo)))
+    cond = col <= ibis.date(hi)
+    return cond if lo is None else cond & (col >= ibis.date(lo))
+
+
+def _span(bounds: list[tuple[date | None, date]]) -> tuple[date | None, date]:
+    los = [lo for lo, _ in bounds]
+    lo = None if any(x is None for x in los) else min(x for x in los if x is not None)
+    return lo, max(hi for _, hi in bounds)
+
+
+def _prefiltered(ctx: Context, ds: Dataset, ms: list[Metric], periods: list[Period]) -> Any:
+    """The dataset cut to the rows some measure of some period reads, with literal bounds
+    the warehouse can push down to the scan (the per-period conditions refer to the periods
+    table and cannot be): each measure's days across periods and its ``where``."""
+    if ds.interval or any(m.time and m.time != ds.times[0] for m in ms):
+        return ds.build(ctx, None, None)
+    spans = {m.name: _span([_bounds(ctx, m.window or "period", p) for p in periods])
+             for m in ms}
+    lo, hi = _span(list(spans.values()))
+    table = ds.build(ctx, lo, hi)
+    col = table[ds.times[0]]
+    if ds.with_period is not None:
+        return table.filter(_literal_window(col, lo, hi))
+    target = IbisTarget()
+    keep = None
+    for m in ms:
+        cond = _literal_window(col, *spans[m.name])
+        if m.where:
+            w = evaluate(parse(m.where), lambda n: table[n], target, ctx.settings)
+            cond = cond & w.fill_null(False)
+        keep = cond if keep is None else keep | cond
+    return table.filter(keep)
 
 
 def measure_queries(ctx: Context, measures: list[Metric], periods: list[Period],

@@ -47,7 +47,27 @@ FROM (
         "t0"."actor"
       FROM "activities" AS "t0"
       WHERE
-        "t0"."occurred_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+        (
+          (
+            "t0"."occurred_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND COALESCE(
+            "t0"."kind" IN ('call', 'email', 'meeting', 'qbr')
+            AND NOT (
+              COALESCE("t0"."actor" IN ('automation'), FALSE)
+            ),
+            FALSE
+          )
+        )
+        OR (
+          (
+            "t0"."occurred_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."occurred_at" >= MAKE_TIMESTAMP(2026, 3, 3, 0, 0, 0.0)
+          )
+          AND COALESCE("t0"."kind" IN ('webinar', 'training', 'community'), FALSE)
+        )
     ) AS "t4"
     CROSS JOIN "periods" AS "t2"
   ) AS "t5"

@@ -25,10 +25,10 @@ FROM (
     *
   FROM (
     SELECT
-      "t13"."account_id",
-      "t13"."kind",
-      "t13"."occurred_at",
-      "t13"."actor",
+      "t18"."account_id",
+      "t18"."kind",
+      "t18"."occurred_at",
+      "t18"."actor",
       "t31"."account_id" AS "account_id_right",
       "t31"."segment",
       "t4"."_period",
@@ -49,19 +49,39 @@ FROM (
         "t0"."actor"
       FROM "activities" AS "t0"
       WHERE
-        "t0"."occurred_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
-    ) AS "t13"
+        (
+          (
+            "t0"."occurred_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND COALESCE(
+            "t0"."kind" IN ('call', 'email', 'meeting', 'qbr')
+            AND NOT (
+              COALESCE("t0"."actor" IN ('automation'), FALSE)
+            ),
+            FALSE
+          )
+        )
+        OR (
+          (
+            "t0"."occurred_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."occurred_at" >= MAKE_TIMESTAMP(2026, 3, 3, 0, 0, 0.0)
+          )
+          AND COALESCE("t0"."kind" IN ('webinar', 'training', 'community'), FALSE)
+        )
+    ) AS "t18"
     LEFT OUTER JOIN (
       SELECT
         "t29"."account_id",
         "t29"."segment"
       FROM (
         SELECT
-          "t14"."account_id",
-          "t9"."segment",
-          "t9"."industry",
-          "t9"."country",
-          "t9"."owner",
+          "t12"."account_id",
+          "t8"."segment",
+          "t8"."industry",
+          "t8"."country",
+          "t8"."owner",
           "t20"."plan",
           "t20"."product",
           "t28"."cohort"
@@ -81,7 +101,7 @@ FROM (
               "t3"."account_id"
             FROM "subscriptions" AS "t3"
           ) AS "t7"
-        ) AS "t14"
+        ) AS "t12"
         LEFT OUTER JOIN (
           SELECT
             "t2"."account_id",
@@ -90,27 +110,27 @@ FROM (
             "t2"."country",
             "t2"."owner"
           FROM "accounts" AS "t2"
-        ) AS "t9"
-          ON "t14"."account_id" = "t9"."account_id"
+        ) AS "t8"
+          ON "t12"."account_id" = "t8"."account_id"
         LEFT OUTER JOIN (
           SELECT
-            "t17"."account_id",
-            "t17"."plan",
-            "t17"."product"
+            "t15"."account_id",
+            "t15"."plan",
+            "t15"."product"
           FROM (
             SELECT
-              "t11"."account_id",
-              "t11"."subscription_id",
-              "t11"."valid_from",
-              "t11"."valid_until",
-              "t11"."mrr",
-              "t11"."seats",
-              "t11"."plan",
-              "t11"."product",
-              "t11"."renewal_date",
+              "t10"."account_id",
+              "t10"."subscription_id",
+              "t10"."valid_from",
+              "t10"."valid_until",
+              "t10"."mrr",
+              "t10"."seats",
+              "t10"."plan",
+              "t10"."product",
+              "t10"."renewal_date",
               ROW_NUMBER() OVER (
-                PARTITION BY "t11"."account_id"
-                ORDER BY "t11"."valid_from" DESC, "t11"."mrr" DESC, "t11"."subscription_id" ASC
+                PARTITION BY "t10"."account_id"
+                ORDER BY "t10"."valid_from" DESC, "t10"."mrr" DESC, "t10"."subscription_id" ASC
                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
               ) - 1 AS "_rank"
             FROM (
@@ -127,12 +147,12 @@ FROM (
               FROM "subscriptions" AS "t3"
               WHERE
                 "t3"."valid_from" <= MAKE_DATE(2026, 6, 30)
-            ) AS "t11"
-          ) AS "t17"
+            ) AS "t10"
+          ) AS "t15"
           WHERE
-            "t17"."_rank" = 0
+            "t15"."_rank" = 0
         ) AS "t20"
-          ON "t14"."account_id" = "t20"."account_id"
+          ON "t12"."account_id" = "t20"."account_id"
         LEFT OUTER JOIN (
           SELECT
             "t26"."account_id",
@@ -240,22 +260,22 @@ FROM (
                       CASE WHEN ABS("t21"."cur") < 1e-06 THEN 0.0 ELSE "t21"."cur" END AS "cur"
                     FROM (
                       SELECT
-                        "t18"."account_id",
-                        "t18"."day",
-                        "t18"."delta",
+                        "t16"."account_id",
+                        "t16"."day",
+                        "t16"."delta",
                         CAST(ROUND(
-                          SUM("t18"."delta") OVER (
-                            PARTITION BY "t18"."account_id"
-                            ORDER BY "t18"."day" ASC
+                          SUM("t16"."delta") OVER (
+                            PARTITION BY "t16"."account_id"
+                            ORDER BY "t16"."day" ASC
                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
                           ),
                           6
                         ) AS DOUBLE) AS "cur"
                       FROM (
                         SELECT
-                          "t16"."account_id",
-                          "t16"."day",
-                          SUM("t16"."delta") AS "delta"
+                          "t14"."account_id",
+                          "t14"."day",
+                          SUM("t14"."delta") AS "delta"
                         FROM (
                           SELECT
                             *
@@ -265,7 +285,7 @@ FROM (
                               "t3"."valid_from" AS "day",
                               COALESCE("t3"."mrr", 0.0) AS "delta"
                             FROM "subscriptions" AS "t3"
-                          ) AS "t12"
+                          ) AS "t11"
                           UNION ALL
                           SELECT
                             *
@@ -279,12 +299,12 @@ FROM (
                             FROM "subscriptions" AS "t3"
                             WHERE
                               "t3"."valid_to" IS NOT NULL
-                          ) AS "t15"
-                        ) AS "t16"
+                          ) AS "t13"
+                        ) AS "t14"
                         GROUP BY
                           1,
                           2
-                      ) AS "t18"
+                      ) AS "t16"
                     ) AS "t21"
                   ) AS "t22"
                 ) AS "t23"
@@ -298,10 +318,10 @@ FROM (
           GROUP BY
             1
         ) AS "t28"
-          ON "t14"."account_id" = "t28"."account_id"
+          ON "t12"."account_id" = "t28"."account_id"
       ) AS "t29"
     ) AS "t31"
-      ON "t13"."account_id" = "t31"."account_id"
+      ON "t18"."account_id" = "t31"."account_id"
     CROSS JOIN "periods" AS "t4"
   ) AS "t32"
   WHERE

@@ -69,7 +69,48 @@ FROM (
         "t0"."user_id"
       FROM "events" AS "t0"
       WHERE
-        "t0"."timestamp" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+        (
+          (
+            "t0"."timestamp" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."timestamp" >= MAKE_TIMESTAMP(2026, 5, 2, 0, 0, 0.0)
+          )
+        )
+        OR (
+          (
+            "t0"."timestamp" < MAKE_TIMESTAMP(2026, 6, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."timestamp" >= MAKE_TIMESTAMP(2026, 4, 2, 0, 0, 0.0)
+          )
+        )
+        OR (
+          (
+            "t0"."timestamp" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."timestamp" >= MAKE_TIMESTAMP(2026, 5, 2, 0, 0, 0.0)
+          )
+          AND COALESCE(
+            "t0"."event" IN (
+              'report_created',
+              'report_shared',
+              'dashboard_created',
+              'alert_created',
+              'integration_synced',
+              'data_exported',
+              'comment_added'
+            ),
+            FALSE
+          )
+        )
+        OR (
+          (
+            "t0"."timestamp" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND COALESCE("t0"."event" IN ('integration_connected', 'first_report_created'), FALSE)
+        )
     ) AS "t4"
     CROSS JOIN "periods" AS "t2"
   ) AS "t5"

@@ -44,10 +44,10 @@ FROM (
     *
   FROM (
     SELECT
-      "t13"."account_id",
-      "t13"."event",
-      "t13"."timestamp",
-      "t13"."user_id",
+      "t16"."account_id",
+      "t16"."event",
+      "t16"."timestamp",
+      "t16"."user_id",
       "t31"."account_id" AS "account_id_right",
       "t31"."segment",
       "t4"."_period",
@@ -72,19 +72,60 @@ FROM (
         "t0"."user_id"
       FROM "events" AS "t0"
       WHERE
-        "t0"."timestamp" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
-    ) AS "t13"
+        (
+          (
+            "t0"."timestamp" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."timestamp" >= MAKE_TIMESTAMP(2026, 5, 2, 0, 0, 0.0)
+          )
+        )
+        OR (
+          (
+            "t0"."timestamp" < MAKE_TIMESTAMP(2026, 6, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."timestamp" >= MAKE_TIMESTAMP(2026, 4, 2, 0, 0, 0.0)
+          )
+        )
+        OR (
+          (
+            "t0"."timestamp" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."timestamp" >= MAKE_TIMESTAMP(2026, 5, 2, 0, 0, 0.0)
+          )
+          AND COALESCE(
+            "t0"."event" IN (
+              'report_created',
+              'report_shared',
+              'dashboard_created',
+              'alert_created',
+              'integration_synced',
+              'data_exported',
+              'comment_added'
+            ),
+            FALSE
+          )
+        )
+        OR (
+          (
+            "t0"."timestamp" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND COALESCE("t0"."event" IN ('integration_connected', 'first_report_created'), FALSE)
+        )
+    ) AS "t16"
     LEFT OUTER JOIN (
       SELECT
         "t29"."account_id",
         "t29"."segment"
       FROM (
         SELECT
-          "t14"."account_id",
-          "t9"."segment",
-          "t9"."industry",
-          "t9"."country",
-          "t9"."owner",
+          "t12"."account_id",
+          "t8"."segment",
+          "t8"."industry",
+          "t8"."country",
+          "t8"."owner",
           "t20"."plan",
           "t20"."product",
           "t28"."cohort"
@@ -104,7 +145,7 @@ FROM (
               "t3"."account_id"
             FROM "subscriptions" AS "t3"
           ) AS "t7"
-        ) AS "t14"
+        ) AS "t12"
         LEFT OUTER JOIN (
           SELECT
             "t2"."account_id",
@@ -113,8 +154,8 @@ FROM (
             "t2"."country",
             "t2"."owner"
           FROM "accounts" AS "t2"
-        ) AS "t9"
-          ON "t14"."account_id" = "t9"."account_id"
+        ) AS "t8"
+          ON "t12"."account_id" = "t8"."account_id"
         LEFT OUTER JOIN (
           SELECT
             "t17"."account_id",
@@ -122,18 +163,18 @@ FROM (
             "t17"."product"
           FROM (
             SELECT
-              "t11"."account_id",
-              "t11"."subscription_id",
-              "t11"."valid_from",
-              "t11"."valid_until",
-              "t11"."mrr",
-              "t11"."seats",
-              "t11"."plan",
-              "t11"."product",
-              "t11"."renewal_date",
+              "t10"."account_id",
+              "t10"."subscription_id",
+              "t10"."valid_from",
+              "t10"."valid_until",
+              "t10"."mrr",
+              "t10"."seats",
+              "t10"."plan",
+              "t10"."product",
+              "t10"."renewal_date",
               ROW_NUMBER() OVER (
-                PARTITION BY "t11"."account_id"
-                ORDER BY "t11"."valid_from" DESC, "t11"."mrr" DESC, "t11"."subscription_id" ASC
+                PARTITION BY "t10"."account_id"
+                ORDER BY "t10"."valid_from" DESC, "t10"."mrr" DESC, "t10"."subscription_id" ASC
                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
               ) - 1 AS "_rank"
             FROM (
@@ -150,12 +191,12 @@ FROM (
               FROM "subscriptions" AS "t3"
               WHERE
                 "t3"."valid_from" <= MAKE_DATE(2026, 6, 30)
-            ) AS "t11"
+            ) AS "t10"
           ) AS "t17"
           WHERE
             "t17"."_rank" = 0
         ) AS "t20"
-          ON "t14"."account_id" = "t20"."account_id"
+          ON "t12"."account_id" = "t20"."account_id"
         LEFT OUTER JOIN (
           SELECT
             "t26"."account_id",
@@ -276,9 +317,9 @@ FROM (
                         ) AS DOUBLE) AS "cur"
                       FROM (
                         SELECT
-                          "t16"."account_id",
-                          "t16"."day",
-                          SUM("t16"."delta") AS "delta"
+                          "t14"."account_id",
+                          "t14"."day",
+                          SUM("t14"."delta") AS "delta"
                         FROM (
                           SELECT
                             *
@@ -288,7 +329,7 @@ FROM (
                               "t3"."valid_from" AS "day",
                               COALESCE("t3"."mrr", 0.0) AS "delta"
                             FROM "subscriptions" AS "t3"
-                          ) AS "t12"
+                          ) AS "t11"
                           UNION ALL
                           SELECT
                             *
@@ -302,8 +343,8 @@ FROM (
                             FROM "subscriptions" AS "t3"
                             WHERE
                               "t3"."valid_to" IS NOT NULL
-                          ) AS "t15"
-                        ) AS "t16"
+                          ) AS "t13"
+                        ) AS "t14"
                         GROUP BY
                           1,
                           2
@@ -321,10 +362,10 @@ FROM (
           GROUP BY
             1
         ) AS "t28"
-          ON "t14"."account_id" = "t28"."account_id"
+          ON "t12"."account_id" = "t28"."account_id"
       ) AS "t29"
     ) AS "t31"
-      ON "t13"."account_id" = "t31"."account_id"
+      ON "t16"."account_id" = "t31"."account_id"
     CROSS JOIN "periods" AS "t4"
   ) AS "t32"
   WHERE

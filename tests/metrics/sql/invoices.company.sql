@@ -1,21 +1,21 @@
 SELECT
-  "t6"."_period",
-  COUNT("t6"."account_id") FILTER(WHERE
+  "t7"."_period",
+  COUNT("t7"."account_id") FILTER(WHERE
     (
-      "t6"."issued_at" < "t6"."w_to_date_hi_t"
+      "t7"."issued_at" < "t7"."w_to_date_hi_t"
     )
-    AND COALESCE("t6"."is_purchase", FALSE)) AS "purchases"
+    AND COALESCE("t7"."is_purchase", FALSE)) AS "purchases"
 FROM (
   SELECT
     *
   FROM (
     SELECT
-      "t4"."account_id",
-      "t4"."issued_at",
-      "t4"."amount",
-      "t4"."kind",
-      "t4"."status",
-      "t4"."is_purchase",
+      "t5"."account_id",
+      "t5"."issued_at",
+      "t5"."amount",
+      "t5"."kind",
+      "t5"."status",
+      "t5"."is_purchase",
       "t2"."_period",
       "t2"."_end_t",
       "t2"."w_to_date_lo",
@@ -24,31 +24,36 @@ FROM (
       "t2"."w_to_date_hi_t"
     FROM (
       SELECT
-        "t0"."account_id",
-        "t0"."issued_at",
-        "t0"."amount",
-        "t0"."kind",
-        "t0"."status",
-        (
+        *
+      FROM (
+        SELECT
+          "t1"."account_id",
+          "t1"."issued_at",
+          "t1"."amount",
+          "t1"."kind",
+          "t1"."status",
           (
-            "t0"."status" IS NULL
-          ) OR (
-            "t0"."status" = 'paid'
+            (
+              "t1"."status" IS NULL
+            ) OR (
+              "t1"."status" = 'paid'
+            )
           )
-        )
-        AND (
-          (
-            "t0"."kind" IS NULL
-          ) OR TRUE
-        ) AS "is_purchase"
-      FROM "invoices" AS "t0"
+          AND (
+            (
+              "t1"."kind" IS NULL
+            ) OR TRUE
+          ) AS "is_purchase"
+        FROM "invoices" AS "t1"
+      ) AS "t3"
       WHERE
-        "t0"."issued_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
-    ) AS "t4"
+        "t3"."issued_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+        AND COALESCE("t3"."is_purchase", FALSE)
+    ) AS "t5"
     CROSS JOIN "periods" AS "t2"
-  ) AS "t5"
+  ) AS "t6"
   WHERE
-    "t5"."issued_at" < "t5"."w_to_date_hi_t"
-) AS "t6"
+    "t6"."issued_at" < "t6"."w_to_date_hi_t"
+) AS "t7"
 GROUP BY
   1

@@ -1,24 +1,24 @@
 SELECT
-  "t33"."_period",
-  "t33"."segment",
-  COUNT("t33"."account_id") FILTER(WHERE
+  "t34"."_period",
+  "t34"."segment",
+  COUNT("t34"."account_id") FILTER(WHERE
     (
-      "t33"."issued_at" < "t33"."w_to_date_hi_t"
+      "t34"."issued_at" < "t34"."w_to_date_hi_t"
     )
-    AND COALESCE("t33"."is_purchase", FALSE)) AS "purchases"
+    AND COALESCE("t34"."is_purchase", FALSE)) AS "purchases"
 FROM (
   SELECT
     *
   FROM (
     SELECT
-      "t16"."account_id",
-      "t16"."issued_at",
-      "t16"."amount",
-      "t16"."kind",
-      "t16"."status",
-      "t16"."is_purchase",
-      "t31"."account_id" AS "account_id_right",
-      "t31"."segment",
+      "t19"."account_id",
+      "t19"."issued_at",
+      "t19"."amount",
+      "t19"."kind",
+      "t19"."status",
+      "t19"."is_purchase",
+      "t32"."account_id" AS "account_id_right",
+      "t32"."segment",
       "t4"."_period",
       "t4"."_end_t",
       "t4"."w_to_date_lo",
@@ -27,31 +27,36 @@ FROM (
       "t4"."w_to_date_hi_t"
     FROM (
       SELECT
-        "t0"."account_id",
-        "t0"."issued_at",
-        "t0"."amount",
-        "t0"."kind",
-        "t0"."status",
-        (
+        *
+      FROM (
+        SELECT
+          "t1"."account_id",
+          "t1"."issued_at",
+          "t1"."amount",
+          "t1"."kind",
+          "t1"."status",
           (
-            "t0"."status" IS NULL
-          ) OR (
-            "t0"."status" = 'paid'
+            (
+              "t1"."status" IS NULL
+            ) OR (
+              "t1"."status" = 'paid'
+            )
           )
-        )
-        AND (
-          (
-            "t0"."kind" IS NULL
-          ) OR TRUE
-        ) AS "is_purchase"
-      FROM "invoices" AS "t0"
+          AND (
+            (
+              "t1"."kind" IS NULL
+            ) OR TRUE
+          ) AS "is_purchase"
+        FROM "invoices" AS "t1"
+      ) AS "t14"
       WHERE
-        "t0"."issued_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
-    ) AS "t16"
+        "t14"."issued_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+        AND COALESCE("t14"."is_purchase", FALSE)
+    ) AS "t19"
     LEFT OUTER JOIN (
       SELECT
-        "t29"."account_id",
-        "t29"."segment"
+        "t30"."account_id",
+        "t30"."segment"
       FROM (
         SELECT
           "t12"."account_id",
@@ -59,9 +64,9 @@ FROM (
           "t8"."industry",
           "t8"."country",
           "t8"."owner",
-          "t20"."plan",
-          "t20"."product",
-          "t28"."cohort"
+          "t21"."plan",
+          "t21"."product",
+          "t29"."cohort"
         FROM (
           SELECT
             *
@@ -128,113 +133,113 @@ FROM (
           ) AS "t17"
           WHERE
             "t17"."_rank" = 0
-        ) AS "t20"
-          ON "t12"."account_id" = "t20"."account_id"
+        ) AS "t21"
+          ON "t12"."account_id" = "t21"."account_id"
         LEFT OUTER JOIN (
           SELECT
-            "t26"."account_id",
-            DATE_TRUNC('MONTH', MIN("t26"."day")) AS "cohort"
+            "t27"."account_id",
+            DATE_TRUNC('MONTH', MIN("t27"."day")) AS "cohort"
           FROM (
             SELECT
-              "t25"."account_id",
-              "t25"."day",
-              "t25"."kind",
-              "t25"."amount"
+              "t26"."account_id",
+              "t26"."day",
+              "t26"."kind",
+              "t26"."amount"
             FROM (
               SELECT
-                "t24"."account_id",
-                "t24"."day",
-                "t24"."delta",
-                "t24"."cur",
-                "t24"."prev",
-                "t24"."paid",
-                "t24"."paid_before",
+                "t25"."account_id",
+                "t25"."day",
+                "t25"."delta",
+                "t25"."cur",
+                "t25"."prev",
+                "t25"."paid",
+                "t25"."paid_before",
                 CASE
                   WHEN (
-                    "t24"."prev" <= 0
+                    "t25"."prev" <= 0
                   )
                   AND (
-                    "t24"."cur" > 0
+                    "t25"."cur" > 0
                   )
                   AND (
-                    "t24"."paid_before" > 0
+                    "t25"."paid_before" > 0
                   )
                   THEN 'reactivation'
                   WHEN (
-                    "t24"."prev" <= 0
+                    "t25"."prev" <= 0
                   ) AND (
-                    "t24"."cur" > 0
+                    "t25"."cur" > 0
                   )
                   THEN 'new'
                   WHEN (
-                    "t24"."prev" > 0
+                    "t25"."prev" > 0
                   ) AND (
-                    "t24"."cur" <= 0
+                    "t25"."cur" <= 0
                   )
                   THEN 'churn'
                   WHEN (
-                    "t24"."prev" > 0
+                    "t25"."prev" > 0
                   ) AND (
-                    "t24"."cur" > "t24"."prev"
+                    "t25"."cur" > "t25"."prev"
                   )
                   THEN 'expansion'
                   WHEN (
-                    "t24"."prev" > 0
+                    "t25"."prev" > 0
                   ) AND (
-                    "t24"."cur" < "t24"."prev"
+                    "t25"."cur" < "t25"."prev"
                   )
                   THEN 'contraction'
                   ELSE CAST(NULL AS TEXT)
                 END AS "kind",
                 CASE
                   WHEN (
-                    "t24"."prev" <= 0
+                    "t25"."prev" <= 0
                   ) AND (
-                    "t24"."cur" > 0
+                    "t25"."cur" > 0
                   )
-                  THEN "t24"."cur"
+                  THEN "t25"."cur"
                   WHEN (
-                    "t24"."prev" > 0
+                    "t25"."prev" > 0
                   ) AND (
-                    "t24"."cur" <= 0
+                    "t25"."cur" <= 0
                   )
-                  THEN "t24"."prev"
-                  ELSE ABS("t24"."cur" - "t24"."prev")
+                  THEN "t25"."prev"
+                  ELSE ABS("t25"."cur" - "t25"."prev")
                 END AS "amount"
               FROM (
                 SELECT
-                  "t23"."account_id",
-                  "t23"."day",
-                  "t23"."delta",
-                  "t23"."cur",
-                  "t23"."prev",
-                  "t23"."paid",
-                  SUM("t23"."paid") OVER (
-                    PARTITION BY "t23"."account_id"
-                    ORDER BY "t23"."day" ASC
+                  "t24"."account_id",
+                  "t24"."day",
+                  "t24"."delta",
+                  "t24"."cur",
+                  "t24"."prev",
+                  "t24"."paid",
+                  SUM("t24"."paid") OVER (
+                    PARTITION BY "t24"."account_id"
+                    ORDER BY "t24"."day" ASC
                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-                  ) - "t23"."paid" AS "paid_before"
+                  ) - "t24"."paid" AS "paid_before"
                 FROM (
                   SELECT
-                    "t22"."account_id",
-                    "t22"."day",
-                    "t22"."delta",
-                    "t22"."cur",
+                    "t23"."account_id",
+                    "t23"."day",
+                    "t23"."delta",
+                    "t23"."cur",
                     COALESCE(
-                      LAG("t22"."cur") OVER (
-                        PARTITION BY "t22"."account_id"
-                        ORDER BY "t22"."day" ASC
+                      LAG("t23"."cur") OVER (
+                        PARTITION BY "t23"."account_id"
+                        ORDER BY "t23"."day" ASC
                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
                       ),
                       0.0
                     ) AS "prev",
-                    CASE WHEN "t22"."cur" > 0 THEN 1 ELSE 0 END AS "paid"
+                    CASE WHEN "t23"."cur" > 0 THEN 1 ELSE 0 END AS "paid"
                   FROM (
                     SELECT
-                      "t21"."account_id",
-                      "t21"."day",
-                      "t21"."delta",
-                      CASE WHEN ABS("t21"."cur") < 1e-06 THEN 0.0 ELSE "t21"."cur" END AS "cur"
+                      "t22"."account_id",
+                      "t22"."day",
+                      "t22"."delta",
+                      CASE WHEN ABS("t22"."cur") < 1e-06 THEN 0.0 ELSE "t22"."cur" END AS "cur"
                     FROM (
                       SELECT
                         "t18"."account_id",
@@ -282,28 +287,28 @@ FROM (
                           1,
                           2
                       ) AS "t18"
-                    ) AS "t21"
-                  ) AS "t22"
-                ) AS "t23"
-              ) AS "t24"
-            ) AS "t25"
+                    ) AS "t22"
+                  ) AS "t23"
+                ) AS "t24"
+              ) AS "t25"
+            ) AS "t26"
             WHERE
-              "t25"."kind" IS NOT NULL
-              AND "t25"."kind" = 'new'
-              AND "t25"."day" <= MAKE_DATE(2026, 6, 30)
-          ) AS "t26"
+              "t26"."kind" IS NOT NULL
+              AND "t26"."kind" = 'new'
+              AND "t26"."day" <= MAKE_DATE(2026, 6, 30)
+          ) AS "t27"
           GROUP BY
             1
-        ) AS "t28"
-          ON "t12"."account_id" = "t28"."account_id"
-      ) AS "t29"
-    ) AS "t31"
-      ON "t16"."account_id" = "t31"."account_id"
+        ) AS "t29"
+          ON "t12"."account_id" = "t29"."account_id"
+      ) AS "t30"
+    ) AS "t32"
+      ON "t19"."account_id" = "t32"."account_id"
     CROSS JOIN "periods" AS "t4"
-  ) AS "t32"
+  ) AS "t33"
   WHERE
-    "t32"."issued_at" < "t32"."w_to_date_hi_t"
-) AS "t33"
+    "t33"."issued_at" < "t33"."w_to_date_hi_t"
+) AS "t34"
 GROUP BY
   1,
   2

@@ -235,7 +235,78 @@ FROM (
         ) AS "t10"
       ) AS "t11"
       WHERE
-        "t11"."kind" IS NOT NULL AND "t11"."day" <= MAKE_DATE(2026, 6, 30)
+        "t11"."kind" IS NOT NULL
+        AND (
+          (
+            (
+              "t11"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND (
+              "t11"."day" >= MAKE_DATE(2026, 5, 1)
+            )
+            AND COALESCE("t11"."kind" = 'new', FALSE)
+          )
+          OR (
+            (
+              "t11"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND (
+              "t11"."day" >= MAKE_DATE(2026, 5, 1)
+            )
+            AND COALESCE("t11"."kind" = 'expansion', FALSE)
+          )
+          OR (
+            (
+              "t11"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND (
+              "t11"."day" >= MAKE_DATE(2026, 5, 1)
+            )
+            AND COALESCE("t11"."kind" = 'contraction', FALSE)
+          )
+          OR (
+            (
+              "t11"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND (
+              "t11"."day" >= MAKE_DATE(2026, 5, 1)
+            )
+            AND COALESCE("t11"."kind" = 'churn', FALSE)
+          )
+          OR (
+            (
+              "t11"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND (
+              "t11"."day" >= MAKE_DATE(2026, 5, 1)
+            )
+            AND COALESCE("t11"."kind" = 'reactivation', FALSE)
+          )
+          OR (
+            (
+              "t11"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND (
+              "t11"."day" >= MAKE_DATE(2026, 5, 1)
+            )
+            AND COALESCE("t11"."kind" = 'new', FALSE)
+          )
+          OR (
+            (
+              "t11"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND (
+              "t11"."day" >= MAKE_DATE(2026, 5, 1)
+            )
+            AND COALESCE("t11"."kind" = 'churn', FALSE)
+          )
+          OR (
+            (
+              "t11"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND COALESCE("t11"."kind" = 'new', FALSE)
+          )
+        )
     ) AS "t13"
     CROSS JOIN "periods" AS "t2"
   ) AS "t14"

@@ -214,10 +214,10 @@ FROM (
     *
   FROM (
     SELECT
-      "t26"."account_id",
-      "t26"."day",
-      "t26"."kind",
-      "t26"."amount",
+      "t29"."account_id",
+      "t29"."day",
+      "t29"."kind",
+      "t29"."amount",
       "t31"."account_id" AS "account_id_right",
       "t31"."segment",
       "t3"."_period",
@@ -238,12 +238,83 @@ FROM (
         "t23"."amount"
       FROM "t22" AS "t23"
       WHERE
-        "t23"."kind" IS NOT NULL AND "t23"."day" <= MAKE_DATE(2026, 6, 30)
-    ) AS "t26"
+        "t23"."kind" IS NOT NULL
+        AND (
+          (
+            (
+              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND (
+              "t23"."day" >= MAKE_DATE(2026, 5, 1)
+            )
+            AND COALESCE("t23"."kind" = 'new', FALSE)
+          )
+          OR (
+            (
+              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND (
+              "t23"."day" >= MAKE_DATE(2026, 5, 1)
+            )
+            AND COALESCE("t23"."kind" = 'expansion', FALSE)
+          )
+          OR (
+            (
+              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND (
+              "t23"."day" >= MAKE_DATE(2026, 5, 1)
+            )
+            AND COALESCE("t23"."kind" = 'contraction', FALSE)
+          )
+          OR (
+            (
+              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND (
+              "t23"."day" >= MAKE_DATE(2026, 5, 1)
+            )
+            AND COALESCE("t23"."kind" = 'churn', FALSE)
+          )
+          OR (
+            (
+              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND (
+              "t23"."day" >= MAKE_DATE(2026, 5, 1)
+            )
+            AND COALESCE("t23"."kind" = 'reactivation', FALSE)
+          )
+          OR (
+            (
+              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND (
+              "t23"."day" >= MAKE_DATE(2026, 5, 1)
+            )
+            AND COALESCE("t23"."kind" = 'new', FALSE)
+          )
+          OR (
+            (
+              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND (
+              "t23"."day" >= MAKE_DATE(2026, 5, 1)
+            )
+            AND COALESCE("t23"."kind" = 'churn', FALSE)
+          )
+          OR (
+            (
+              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+            )
+            AND COALESCE("t23"."kind" = 'new', FALSE)
+          )
+        )
+    ) AS "t29"
     LEFT OUTER JOIN (
       SELECT
-        "t29"."account_id",
-        "t29"."segment"
+        "t27"."account_id",
+        "t27"."segment"
       FROM (
         SELECT
           "t11"."account_id",
@@ -253,7 +324,7 @@ FROM (
           "t7"."owner",
           "t17"."plan",
           "t17"."product",
-          "t28"."cohort"
+          "t26"."cohort"
         FROM (
           SELECT
             *
@@ -324,8 +395,8 @@ FROM (
           ON "t11"."account_id" = "t17"."account_id"
         LEFT OUTER JOIN (
           SELECT
-            "t25"."account_id",
-            DATE_TRUNC('MONTH', MIN("t25"."day")) AS "cohort"
+            "t24"."account_id",
+            DATE_TRUNC('MONTH', MIN("t24"."day")) AS "cohort"
           FROM (
             SELECT
               "t23"."account_id",
@@ -337,14 +408,14 @@ FROM (
               "t23"."kind" IS NOT NULL
               AND "t23"."kind" = 'new'
               AND "t23"."day" <= MAKE_DATE(2026, 6, 30)
-          ) AS "t25"
+          ) AS "t24"
           GROUP BY
             1
-        ) AS "t28"
-          ON "t11"."account_id" = "t28"."account_id"
-      ) AS "t29"
+        ) AS "t26"
+          ON "t11"."account_id" = "t26"."account_id"
+      ) AS "t27"
     ) AS "t31"
-      ON "t26"."account_id" = "t31"."account_id"
+      ON "t29"."account_id" = "t31"."account_id"
     CROSS JOIN "periods" AS "t3"
   ) AS "t32"
   WHERE

@@ -130,7 +130,107 @@ FROM (
         "t0"."contact_id"
       FROM "survey_responses" AS "t0"
       WHERE
-        "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+        (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2025, 12, 3, 0, 0, 0.0)
+          )
+          AND COALESCE("t0"."survey" = 'nps', FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2025, 12, 3, 0, 0, 0.0)
+          )
+          AND COALESCE((
+            "t0"."survey" = 'nps'
+          ) AND (
+            "t0"."score" >= 9
+          ), FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2025, 12, 3, 0, 0, 0.0)
+          )
+          AND COALESCE(
+            (
+              "t0"."survey" = 'nps'
+            )
+            AND (
+              "t0"."score" >= 7
+            )
+            AND (
+              "t0"."score" <= 8
+            ),
+            FALSE
+          )
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2025, 12, 3, 0, 0, 0.0)
+          )
+          AND COALESCE((
+            "t0"."survey" = 'nps'
+          ) AND (
+            "t0"."score" <= 6
+          ), FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND COALESCE("t0"."survey" = 'nps', FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2026, 3, 3, 0, 0, 0.0)
+          )
+          AND COALESCE("t0"."survey" = 'csat', FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2026, 3, 3, 0, 0, 0.0)
+          )
+          AND COALESCE((
+            "t0"."survey" = 'csat'
+          ) AND (
+            "t0"."score" >= 4
+          ), FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2026, 3, 3, 0, 0, 0.0)
+          )
+          AND COALESCE("t0"."survey" = 'ces', FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2026, 3, 3, 0, 0, 0.0)
+          )
+          AND COALESCE("t0"."survey" = 'ces', FALSE)
+        )
     ) AS "t4"
     CROSS JOIN "periods" AS "t2"
   ) AS "t5"

@@ -98,11 +98,11 @@ FROM (
     *
   FROM (
     SELECT
-      "t13"."account_id",
-      "t13"."survey",
-      "t13"."score",
-      "t13"."responded_at",
-      "t13"."contact_id",
+      "t21"."account_id",
+      "t21"."survey",
+      "t21"."score",
+      "t21"."responded_at",
+      "t21"."contact_id",
       "t31"."account_id" AS "account_id_right",
       "t31"."segment",
       "t4"."_period",
@@ -132,21 +132,121 @@ FROM (
         "t0"."contact_id"
       FROM "survey_responses" AS "t0"
       WHERE
-        "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
-    ) AS "t13"
+        (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2025, 12, 3, 0, 0, 0.0)
+          )
+          AND COALESCE("t0"."survey" = 'nps', FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2025, 12, 3, 0, 0, 0.0)
+          )
+          AND COALESCE((
+            "t0"."survey" = 'nps'
+          ) AND (
+            "t0"."score" >= 9
+          ), FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2025, 12, 3, 0, 0, 0.0)
+          )
+          AND COALESCE(
+            (
+              "t0"."survey" = 'nps'
+            )
+            AND (
+              "t0"."score" >= 7
+            )
+            AND (
+              "t0"."score" <= 8
+            ),
+            FALSE
+          )
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2025, 12, 3, 0, 0, 0.0)
+          )
+          AND COALESCE((
+            "t0"."survey" = 'nps'
+          ) AND (
+            "t0"."score" <= 6
+          ), FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND COALESCE("t0"."survey" = 'nps', FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2026, 3, 3, 0, 0, 0.0)
+          )
+          AND COALESCE("t0"."survey" = 'csat', FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2026, 3, 3, 0, 0, 0.0)
+          )
+          AND COALESCE((
+            "t0"."survey" = 'csat'
+          ) AND (
+            "t0"."score" >= 4
+          ), FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2026, 3, 3, 0, 0, 0.0)
+          )
+          AND COALESCE("t0"."survey" = 'ces', FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND (
+            "t0"."responded_at" >= MAKE_TIMESTAMP(2026, 3, 3, 0, 0, 0.0)
+          )
+          AND COALESCE("t0"."survey" = 'ces', FALSE)
+        )
+    ) AS "t21"
     LEFT OUTER JOIN (
       SELECT
         "t29"."account_id",
         "t29"."segment"
       FROM (
         SELECT
-          "t14"."account_id",
-          "t9"."segment",
-          "t9"."industry",
-          "t9"."country",
-          "t9"."owner",
-          "t20"."plan",
-          "t20"."product",
+          "t12"."account_id",
+          "t8"."segment",
+          "t8"."industry",
+          "t8"."country",
+          "t8"."owner",
+          "t18"."plan",
+          "t18"."product",
           "t28"."cohort"
         FROM (
           SELECT
@@ -164,7 +264,7 @@ FROM (
               "t3"."account_id"
             FROM "subscriptions" AS "t3"
           ) AS "t7"
-        ) AS "t14"
+        ) AS "t12"
         LEFT OUTER JOIN (
           SELECT
             "t2"."account_id",
@@ -173,27 +273,27 @@ FROM (
             "t2"."country",
             "t2"."owner"
           FROM "accounts" AS "t2"
-        ) AS "t9"
-          ON "t14"."account_id" = "t9"."account_id"
+        ) AS "t8"
+          ON "t12"."account_id" = "t8"."account_id"
         LEFT OUTER JOIN (
           SELECT
-            "t17"."account_id",
-            "t17"."plan",
-            "t17"."product"
+            "t15"."account_id",
+            "t15"."plan",
+            "t15"."product"
           FROM (
             SELECT
-              "t11"."account_id",
-              "t11"."subscription_id",
-              "t11"."valid_from",
-              "t11"."valid_until",
-              "t11"."mrr",
-              "t11"."seats",
-              "t11"."plan",
-              "t11"."product",
-              "t11"."renewal_date",
+              "t10"."account_id",
+              "t10"."subscription_id",
+              "t10"."valid_from",
+              "t10"."valid_until",
+              "t10"."mrr",
+              "t10"."seats",
+              "t10"."plan",
+              "t10"."product",
+              "t10"."renewal_date",
               ROW_NUMBER() OVER (
-                PARTITION BY "t11"."account_id"
-                ORDER BY "t11"."valid_from" DESC, "t11"."mrr" DESC, "t11"."subscription_id" ASC
+                PARTITION BY "t10"."account_id"
+                ORDER BY "t10"."valid_from" DESC, "t10"."mrr" DESC, "t10"."subscription_id" ASC
                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
               ) - 1 AS "_rank"
             FROM (
@@ -210,12 +310,12 @@ FROM (
               FROM "subscriptions" AS "t3"
               WHERE
                 "t3"."valid_from" <= MAKE_DATE(2026, 6, 30)
-            ) AS "t11"
-          ) AS "t17"
+            ) AS "t10"
+          ) AS "t15"
           WHERE
-            "t17"."_rank" = 0
-        ) AS "t20"
-          ON "t14"."account_id" = "t20"."account_id"
+            "t15"."_rank" = 0
+        ) AS "t18"
+          ON "t12"."account_id" = "t18"."account_id"
         LEFT OUTER JOIN (
           SELECT
             "t26"."account_id",
@@ -317,28 +417,28 @@ FROM (
                     CASE WHEN "t22"."cur" > 0 THEN 1 ELSE 0 END AS "paid"
                   FROM (
                     SELECT
-                      "t21"."account_id",
-                      "t21"."day",
-                      "t21"."delta",
-                      CASE WHEN ABS("t21"."cur") < 1e-06 THEN 0.0 ELSE "t21"."cur" END AS "cur"
+                      "t19"."account_id",
+                      "t19"."day",
+                      "t19"."delta",
+                      CASE WHEN ABS("t19"."cur") < 1e-06 THEN 0.0 ELSE "t19"."cur" END AS "cur"
                     FROM (
                       SELECT
-                        "t18"."account_id",
-                        "t18"."day",
-                        "t18"."delta",
+                        "t16"."account_id",
+                        "t16"."day",
+                        "t16"."delta",
                         CAST(ROUND(
-                          SUM("t18"."delta") OVER (
-                            PARTITION BY "t18"."account_id"
-                            ORDER BY "t18"."day" ASC
+                          SUM("t16"."delta") OVER (
+                            PARTITION BY "t16"."account_id"
+                            ORDER BY "t16"."day" ASC
                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
                           ),
                           6
                         ) AS DOUBLE) AS "cur"
                       FROM (
                         SELECT
-                          "t16"."account_id",
-                          "t16"."day",
-                          SUM("t16"."delta") AS "delta"
+                          "t14"."account_id",
+                          "t14"."day",
+                          SUM("t14"."delta") AS "delta"
                         FROM (
                           SELECT
                             *
@@ -348,7 +448,7 @@ FROM (
                               "t3"."valid_from" AS "day",
                               COALESCE("t3"."mrr", 0.0) AS "delta"
                             FROM "subscriptions" AS "t3"
-                          ) AS "t12"
+                          ) AS "t11"
                           UNION ALL
                           SELECT
                             *
@@ -362,13 +462,13 @@ FROM (
                             FROM "subscriptions" AS "t3"
                             WHERE
                               "t3"."valid_to" IS NOT NULL
-                          ) AS "t15"
-                        ) AS "t16"
+                          ) AS "t13"
+                        ) AS "t14"
                         GROUP BY
                           1,
                           2
-                      ) AS "t18"
-                    ) AS "t21"
+                      ) AS "t16"
+                    ) AS "t19"
                   ) AS "t22"
                 ) AS "t23"
               ) AS "t24"
@@ -381,10 +481,10 @@ FROM (
           GROUP BY
             1
         ) AS "t28"
-          ON "t14"."account_id" = "t28"."account_id"
+          ON "t12"."account_id" = "t28"."account_id"
       ) AS "t29"
     ) AS "t31"
-      ON "t13"."account_id" = "t31"."account_id"
+      ON "t21"."account_id" = "t31"."account_id"
     CROSS JOIN "periods" AS "t4"
   ) AS "t32"
   WHERE
