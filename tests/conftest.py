@@ -9,7 +9,7 @@ import pytest
 
 from tenure import App, init_workspace
 
-pytest_plugins = ["tests.postgres_server"]
+pytest_plugins = ["tests.postgres_server", "tests.spark_fixtures"]
 
 
 @pytest.fixture

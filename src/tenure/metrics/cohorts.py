@@ -42,17 +42,14 @@ def cohort_retention(source: Any, *, as_of: date, settings: Settings | None = No
     first = _month_index(min(cohorts["cohort"]))
     last = _month_index(as_of)
     ends = [min(month_end(date(i // 12, i % 12 + 1, 1)), as_of) for i in range(first, last + 1)]
+    # One query for every month end: rows joined to the month ends they are live on.
     s = subscription_rows(ctx)
-    parts = []
-    for i, x in enumerate(ends):
-        live = s.filter((s.valid_from <= ibis.date(x))
-                        & (s.valid_until.isnull() | (s.valid_until > ibis.date(x))))
-        parts.append(live.group_by("account_id").aggregate(mrr=live.mrr.sum())
-                     .mutate(_end=ibis.literal(i)))
-    mrr = parts[0]
-    for p in parts[1:]:
-        mrr = mrr.union(p, distinct=False)
-    state = mrr.to_pandas()
+    calendar = ibis.memtable({"_end": list(range(len(ends))), "_day": ends},
+                             schema={"_end": "int64", "_day": "date"})
+    live = s.cross_join(calendar)
+    live = live.filter((live.valid_from <= live._day)
+                       & (live.valid_until.isnull() | (live.valid_until > live._day)))
+    state = live.group_by(["_end", "account_id"]).aggregate(mrr=live.mrr.sum()).to_pandas()
     rows = []
     for c, members in cohorts.groupby("cohort"):
         start = _month_index(c) - first

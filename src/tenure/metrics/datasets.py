@@ -112,8 +112,9 @@ class Context:
         Monday to Friday, local time = UTC + support.utc_offset_hours)."""
         window = self.settings.support.business_window
         if window is None:
-            return (b.epoch_seconds() - a.epoch_seconds()) / 3600.0
-        return (self._business_seconds(b, window) - self._business_seconds(a, window)) / 3600.0
+            # Milliseconds: DuckDB's epoch keeps fractions of a second, Spark's drops them.
+            return b.delta(a, unit="millisecond").cast("float64") / 3_600_000
+        return (self._business_seconds(b, window) - self._business_seconds(a, window)) / 3600
 
     def _business_seconds(self, ts: ir.TimestampValue, window: tuple[float, float]) -> Any:
         """Business seconds from a Monday before 1970 to ts; differences of this are the
@@ -122,7 +123,10 @@ class Context:
 
         start, end = window[0] * 3600.0, window[1] * 3600.0
         length = end - start
-        local = ts.epoch_seconds() + int(self.settings.support.utc_offset_hours * 3600)
+        # Whole seconds as a double first: on Spark a float literal is a DECIMAL, and decimal
+        # arithmetic would round the result.
+        local = (ts.epoch_seconds().cast("int64").cast("float64")
+                 + int(self.settings.support.utc_offset_hours * 3600))
         day = (local / 86400).floor()
         since_monday = day + 3  # 1970-01-01 was a Thursday
         weeks = (since_monday / 7).floor()

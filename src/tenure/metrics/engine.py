@@ -140,7 +140,8 @@ def _aggregate(ctx: Context, table: Any, metric: Metric, cond: Any) -> Any:
     if agg == "mean":
         return x.mean(where=cond)
     if agg == "median":
-        return x.median(where=cond)
+        # quantile(0.5), not median(): Ibis 12 compiles median(where=) wrongly for Spark.
+        return x.quantile(0.5, where=cond)
     if agg == "p90":
         return x.quantile(0.9, where=cond)
     if agg == "min":

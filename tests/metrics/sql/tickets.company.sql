@@ -100,9 +100,7 @@ FROM (
       )
       THEN "t5"."first_response_hours" > "t5"."sla_target_hours"
       ELSE (
-        (
-          EPOCH(CAST("t5"."_end_t" AS TIMESTAMP)) - EPOCH(CAST("t5"."created_at" AS TIMESTAMP))
-        ) / 3600.0
+        CAST(DATE_DIFF('MILLISECOND', "t5"."created_at", "t5"."_end_t") AS DOUBLE) / 3600000
       ) > "t5"."sla_target_hours"
     END AS "sla_breached"
   FROM (
@@ -136,12 +134,8 @@ FROM (
         "t0"."status",
         "t0"."satisfaction",
         COALESCE("t0"."priority", 'normal') AS "priority",
-        (
-          EPOCH(CAST("t0"."first_response_at" AS TIMESTAMP)) - EPOCH(CAST("t0"."created_at" AS TIMESTAMP))
-        ) / 3600.0 AS "first_response_hours",
-        (
-          EPOCH(CAST("t0"."resolved_at" AS TIMESTAMP)) - EPOCH(CAST("t0"."created_at" AS TIMESTAMP))
-        ) / 3600.0 AS "resolution_hours",
+        CAST(DATE_DIFF('MILLISECOND', "t0"."created_at", "t0"."first_response_at") AS DOUBLE) / 3600000 AS "first_response_hours",
+        CAST(DATE_DIFF('MILLISECOND', "t0"."created_at", "t0"."resolved_at") AS DOUBLE) / 3600000 AS "resolution_hours",
         CASE
           WHEN COALESCE("t0"."priority", 'normal') = 'urgent'
           THEN 1.0
