@@ -125,6 +125,8 @@ def account_metrics(
     ctx = context(source, as_of=as_of, settings=settings)
     frame = compute_frame(ctx, names, spans, None)
     dims = account_dimensions_frame(ctx)
+    # The accounts of the accounts and subscriptions tables. An account id known only from
+    # other tables (reported as unknown at import) counts in company metrics but has no row.
     out = dims.merge(frame.drop(columns=[PERIOD]), on=ACCOUNT, how="left")
     out = _format_dims(out, ACCOUNT_DIMENSIONS)
     for n in names:

@@ -208,9 +208,12 @@ def measure_queries(ctx: Context, measures: list[Metric], periods: list[Period],
             if k in ROW_DIMENSIONS and name not in ROW_DIMENSIONS[k]:
                 raise MetricsError(f"{', '.join(m.name for m in ms)} cannot be grouped by {k}")
         table = _prefiltered(ctx, ds, ms, periods)
-        need = [k for k in keys if k != ACCOUNT and k not in ds.columns]
+        # Accounts are grouped whole, by the dimensions they have as of the date (a
+        # subscription row's own plan or product does not split an account).
+        need = [k for k in keys if k in ACCOUNT_DIMENSIONS]
         if need:
             dims = account_dimensions(ctx).select(ACCOUNT, *need)
+            table = table.drop(*[k for k in need if k in table.columns])
             table = table.left_join(dims, ACCOUNT)
         spans = _periods_table(ctx, periods, {m.window or "period" for m in ms})
         table = table.cross_join(spans)
@@ -227,9 +230,20 @@ def measure_queries(ctx: Context, measures: list[Metric], periods: list[Period],
     return queries
 
 
+def _keyed(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Group keys as objects with None for a missing value, so that frames from different
+    queries merge (an all-null column would come back as floats, a null as NaN or None)."""
+    for k in keys:
+        if k in frame and k != PERIOD:
+            col = frame[k].astype(object)
+            frame[k] = col.where(col.notna(), None)
+    return frame
+
+
 def _measure_frames(ctx: Context, measures: list[Metric], periods: list[Period],
                     keys: tuple[str, ...]) -> list[pd.DataFrame]:
-    return [q.to_pandas() for q in measure_queries(ctx, measures, periods, keys).values()]
+    return [_keyed(q.to_pandas(), keys)
+            for q in measure_queries(ctx, measures, periods, keys).values()]
 
 
 # ---------------------------------------------------------------------- closure
@@ -307,7 +321,9 @@ def _universe(ctx: Context, frames: list[pd.DataFrame], periods: list[Period],
 
 
 def _dims_frame(ctx: Context) -> pd.DataFrame:
-    return ctx.cached("dims_frame", lambda: account_dimensions(ctx).to_pandas())  # type: ignore[no-any-return]
+    return ctx.cached(  # type: ignore[no-any-return]
+        "dims_frame",
+        lambda: _keyed(account_dimensions(ctx).to_pandas(), (ACCOUNT, *ACCOUNT_DIMENSIONS)))
 
 
 def _rollup_frame(ctx: Context, rollups: list[Metric], periods: list[Period],
@@ -342,7 +358,7 @@ def _rollup_frame(ctx: Context, rollups: list[Metric], periods: list[Period],
             cols[m.name] = g.median()
     out = pd.DataFrame(cols).reset_index()
     out.columns = [*group_cols, *cols]
-    return out
+    return _keyed(out, by)
 
 
 def _col(frame: pd.DataFrame, name: str, periods: list[Period]) -> Any:
@@ -384,6 +400,6 @@ def _prior_mean(ctx: Context, out: pd.DataFrame, spec: tuple[str, int],
         df = mean.reset_index() if keys else pd.DataFrame({name: mean.values})
         df[PERIOD] = i
         rows.append(df)
-    means = pd.concat(rows, ignore_index=True).rename(columns={name: "_prior"})
+    means = _keyed(pd.concat(rows, ignore_index=True).rename(columns={name: "_prior"}), keys)
     merged = out[[PERIOD, *keys]].merge(means, on=[PERIOD, *keys], how="left")
     return pd.Series(merged["_prior"].to_numpy(), index=out.index)
