@@ -218,7 +218,7 @@ class IbisTarget(Target):
 def _series(x: Any, index: pd.Index) -> pd.Series:
     if isinstance(x, pd.Series):
         return x
-    return pd.Series([x] * len(index), index=index, dtype=object if x is None else None)
+    return pd.Series(x, index=index, dtype=object if x is None else None)
 
 
 class PandasTarget(Target):
