@@ -479,8 +479,9 @@ class Reference:
     # -- dimensions ("Dimensions")
 
     def _dimensions(self) -> pd.DataFrame:
-        """segment/industry/country/owner from accounts; plan/product from the row with the
-        latest valid_from <= D (ties: highest converted mrr, then smallest subscription_id);
+        """segment/industry/country/owner from accounts; product from the row with the
+        latest valid_from <= D (ties: highest converted mrr, then smallest subscription_id),
+        plan likewise among the rows that have a plan;
         cohort = YYYY-MM of the first paying day."""
         acc = {
             str(r["account_id"]): r
@@ -495,12 +496,11 @@ class Reference:
             ar = acc.get(a, {})
             for d in ("segment", "industry", "country", "owner"):
                 row[d] = _text(ar.get(d))
-            if a in candidates:
-                best = sorted(candidates[a], key=lambda r: (
-                    -r["valid_from"].value, -r["mrr_conv"], str(r["subscription_id"])))[0]
-                row["plan"], row["product"] = _text(best["plan"]), _text(best["product"])
-            else:
-                row["plan"] = row["product"] = None
+            rows_a = candidates.get(a, [])
+            best = _latest_row(rows_a)
+            planned = _latest_row([x for x in rows_a if _text(x["plan"]) is not None])
+            row["product"] = None if best is None else _text(best["product"])
+            row["plan"] = None if planned is None else _text(planned["plan"])
             fp = self.first_paying.get(a)
             row["cohort"] = f"{fp.year:04d}-{fp.month:02d}" if fp is not None else None
             created = ar.get("created_at")
@@ -961,3 +961,11 @@ def reference_cohort_retention(
             })
             k += 1
     return pd.DataFrame(rows, columns=list(COHORT_COLUMNS))
+
+
+def _latest_row(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The subscription row with the latest valid_from (ties: highest converted mrr, then
+    smallest subscription_id)."""
+    ordered = sorted(rows, key=lambda x: (
+        -x["valid_from"].value, -x["mrr_conv"], str(x["subscription_id"])))
+    return ordered[0] if ordered else None

@@ -374,16 +374,23 @@ def account_dimensions(ctx: Context) -> ir.Table:
         acc = ctx.table("accounts").select("account_id", "segment", "industry", "country",
                                            "owner")
         live = s.filter(s.valid_from <= ibis.date(d))
-        w = ibis.window(group_by="account_id",
-                        order_by=[live.valid_from.desc(), live.mrr.desc(),
-                                  live.subscription_id.asc()])
-        ranked = live.mutate(_rank=ibis.row_number().over(w))
-        latest = ranked.filter(ranked._rank == 0).select("account_id", "plan", "product")
+
+        def latest(rows: ir.Table, column: str) -> ir.Table:
+            w = ibis.window(group_by="account_id",
+                            order_by=[rows.valid_from.desc(), rows.mrr.desc(),
+                                      rows.subscription_id.asc()])
+            ranked = rows.mutate(_rank=ibis.row_number().over(w))
+            return ranked.filter(ranked._rank == 0).select("account_id", column)
+
+        # The product of the latest-started row; the plan of the latest row that has one (an
+        # add-on bought later has no plan and does not blank the account's plan).
+        product = latest(live, "product")
+        plan = latest(live.filter(live.plan.notnull()), "plan")
         m = movements(ctx)
         first = m.filter((m.kind == "new") & (m.day <= ibis.date(d)))
         cohort = first.group_by("account_id").aggregate(cohort=first.day.min().truncate("M"))
-        return (ids.left_join(acc, "account_id").left_join(latest, "account_id")
-                .left_join(cohort, "account_id")
+        return (ids.left_join(acc, "account_id").left_join(plan, "account_id")
+                .left_join(product, "account_id").left_join(cohort, "account_id")
                 .select("account_id", "segment", "industry", "country", "owner", "plan",
                         "product", "cohort"))
 

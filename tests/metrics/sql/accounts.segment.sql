@@ -1,18 +1,18 @@
 SELECT
-  "t32"."_period",
-  "t32"."segment",
-  MIN("t32"."created_day") FILTER(WHERE
-    "t32"."created_at" < "t32"."w_to_date_hi_t") AS "created_day"
+  "t36"."_period",
+  "t36"."segment",
+  MIN("t36"."created_day") FILTER(WHERE
+    "t36"."created_at" < "t36"."w_to_date_hi_t") AS "created_day"
 FROM (
   SELECT
     *
   FROM (
     SELECT
-      "t12"."account_id",
-      "t12"."created_at",
-      "t12"."created_day",
-      "t30"."account_id" AS "account_id_right",
-      "t30"."segment",
+      "t13"."account_id",
+      "t13"."created_at",
+      "t13"."created_day",
+      "t34"."account_id" AS "account_id_right",
+      "t34"."segment",
       "t3"."_period",
       "t3"."_end_t",
       "t3"."w_to_date_lo",
@@ -27,21 +27,21 @@ FROM (
       FROM "accounts" AS "t0"
       WHERE
         "t0"."created_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
-    ) AS "t12"
+    ) AS "t13"
     LEFT OUTER JOIN (
       SELECT
-        "t28"."account_id",
-        "t28"."segment"
+        "t32"."account_id",
+        "t32"."segment"
       FROM (
         SELECT
-          "t13"."account_id",
+          "t14"."account_id",
           "t8"."segment",
           "t8"."industry",
           "t8"."country",
           "t8"."owner",
-          "t19"."plan",
-          "t19"."product",
-          "t27"."cohort"
+          "t22"."plan",
+          "t23"."product",
+          "t31"."cohort"
         FROM (
           SELECT
             *
@@ -58,7 +58,7 @@ FROM (
               "t2"."account_id"
             FROM "subscriptions" AS "t2"
           ) AS "t6"
-        ) AS "t13"
+        ) AS "t14"
         LEFT OUTER JOIN (
           SELECT
             "t0"."account_id",
@@ -68,12 +68,11 @@ FROM (
             "t0"."owner"
           FROM "accounts" AS "t0"
         ) AS "t8"
-          ON "t13"."account_id" = "t8"."account_id"
+          ON "t14"."account_id" = "t8"."account_id"
         LEFT OUTER JOIN (
           SELECT
-            "t16"."account_id",
-            "t16"."plan",
-            "t16"."product"
+            "t17"."account_id",
+            "t17"."plan"
           FROM (
             SELECT
               "t10"."account_id",
@@ -103,136 +102,176 @@ FROM (
                 "t2"."renewal_date"
               FROM "subscriptions" AS "t2"
               WHERE
-                "t2"."valid_from" <= MAKE_DATE(2026, 6, 30)
+                "t2"."valid_from" <= MAKE_DATE(2026, 6, 30) AND "t2"."plan" IS NOT NULL
             ) AS "t10"
-          ) AS "t16"
+          ) AS "t17"
           WHERE
-            "t16"."_rank" = 0
-        ) AS "t19"
-          ON "t13"."account_id" = "t19"."account_id"
+            "t17"."_rank" = 0
+        ) AS "t22"
+          ON "t14"."account_id" = "t22"."account_id"
         LEFT OUTER JOIN (
           SELECT
-            "t25"."account_id",
-            DATE_TRUNC('MONTH', MIN("t25"."day")) AS "cohort"
+            "t18"."account_id",
+            "t18"."product"
           FROM (
             SELECT
-              "t24"."account_id",
-              "t24"."day",
-              "t24"."kind",
-              "t24"."amount"
+              "t11"."account_id",
+              "t11"."subscription_id",
+              "t11"."valid_from",
+              "t11"."valid_until",
+              "t11"."mrr",
+              "t11"."seats",
+              "t11"."plan",
+              "t11"."product",
+              "t11"."renewal_date",
+              ROW_NUMBER() OVER (
+                PARTITION BY "t11"."account_id"
+                ORDER BY "t11"."valid_from" DESC, "t11"."mrr" DESC, "t11"."subscription_id" ASC
+                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+              ) - 1 AS "_rank"
             FROM (
               SELECT
-                "t23"."account_id",
-                "t23"."day",
-                "t23"."delta",
-                "t23"."cur",
-                "t23"."prev",
-                "t23"."paid",
-                "t23"."paid_before",
+                "t2"."account_id",
+                "t2"."subscription_id",
+                "t2"."valid_from",
+                "t2"."valid_to" AS "valid_until",
+                COALESCE("t2"."mrr", 0.0) AS "mrr",
+                "t2"."seats",
+                "t2"."plan",
+                "t2"."product",
+                "t2"."renewal_date"
+              FROM "subscriptions" AS "t2"
+              WHERE
+                "t2"."valid_from" <= MAKE_DATE(2026, 6, 30)
+            ) AS "t11"
+          ) AS "t18"
+          WHERE
+            "t18"."_rank" = 0
+        ) AS "t23"
+          ON "t14"."account_id" = "t23"."account_id"
+        LEFT OUTER JOIN (
+          SELECT
+            "t29"."account_id",
+            DATE_TRUNC('MONTH', MIN("t29"."day")) AS "cohort"
+          FROM (
+            SELECT
+              "t28"."account_id",
+              "t28"."day",
+              "t28"."kind",
+              "t28"."amount"
+            FROM (
+              SELECT
+                "t27"."account_id",
+                "t27"."day",
+                "t27"."delta",
+                "t27"."cur",
+                "t27"."prev",
+                "t27"."paid",
+                "t27"."paid_before",
                 CASE
                   WHEN (
-                    "t23"."prev" <= 0
+                    "t27"."prev" <= 0
                   )
                   AND (
-                    "t23"."cur" > 0
+                    "t27"."cur" > 0
                   )
                   AND (
-                    "t23"."paid_before" > 0
+                    "t27"."paid_before" > 0
                   )
                   THEN 'reactivation'
                   WHEN (
-                    "t23"."prev" <= 0
+                    "t27"."prev" <= 0
                   ) AND (
-                    "t23"."cur" > 0
+                    "t27"."cur" > 0
                   )
                   THEN 'new'
                   WHEN (
-                    "t23"."prev" > 0
+                    "t27"."prev" > 0
                   ) AND (
-                    "t23"."cur" <= 0
+                    "t27"."cur" <= 0
                   )
                   THEN 'churn'
                   WHEN (
-                    "t23"."prev" > 0
+                    "t27"."prev" > 0
                   ) AND (
-                    "t23"."cur" > "t23"."prev"
+                    "t27"."cur" > "t27"."prev"
                   )
                   THEN 'expansion'
                   WHEN (
-                    "t23"."prev" > 0
+                    "t27"."prev" > 0
                   ) AND (
-                    "t23"."cur" < "t23"."prev"
+                    "t27"."cur" < "t27"."prev"
                   )
                   THEN 'contraction'
                   ELSE CAST(NULL AS TEXT)
                 END AS "kind",
                 CASE
                   WHEN (
-                    "t23"."prev" <= 0
+                    "t27"."prev" <= 0
                   ) AND (
-                    "t23"."cur" > 0
+                    "t27"."cur" > 0
                   )
-                  THEN "t23"."cur"
+                  THEN "t27"."cur"
                   WHEN (
-                    "t23"."prev" > 0
+                    "t27"."prev" > 0
                   ) AND (
-                    "t23"."cur" <= 0
+                    "t27"."cur" <= 0
                   )
-                  THEN "t23"."prev"
-                  ELSE ABS("t23"."cur" - "t23"."prev")
+                  THEN "t27"."prev"
+                  ELSE ABS("t27"."cur" - "t27"."prev")
                 END AS "amount"
               FROM (
                 SELECT
-                  "t22"."account_id",
-                  "t22"."day",
-                  "t22"."delta",
-                  "t22"."cur",
-                  "t22"."prev",
-                  "t22"."paid",
-                  SUM("t22"."paid") OVER (
-                    PARTITION BY "t22"."account_id"
-                    ORDER BY "t22"."day" ASC
+                  "t26"."account_id",
+                  "t26"."day",
+                  "t26"."delta",
+                  "t26"."cur",
+                  "t26"."prev",
+                  "t26"."paid",
+                  SUM("t26"."paid") OVER (
+                    PARTITION BY "t26"."account_id"
+                    ORDER BY "t26"."day" ASC
                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-                  ) - "t22"."paid" AS "paid_before"
+                  ) - "t26"."paid" AS "paid_before"
                 FROM (
                   SELECT
-                    "t21"."account_id",
-                    "t21"."day",
-                    "t21"."delta",
-                    "t21"."cur",
+                    "t25"."account_id",
+                    "t25"."day",
+                    "t25"."delta",
+                    "t25"."cur",
                     COALESCE(
-                      LAG("t21"."cur") OVER (
-                        PARTITION BY "t21"."account_id"
-                        ORDER BY "t21"."day" ASC
+                      LAG("t25"."cur") OVER (
+                        PARTITION BY "t25"."account_id"
+                        ORDER BY "t25"."day" ASC
                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
                       ),
                       0.0
                     ) AS "prev",
-                    CASE WHEN "t21"."cur" > 0 THEN 1 ELSE 0 END AS "paid"
+                    CASE WHEN "t25"."cur" > 0 THEN 1 ELSE 0 END AS "paid"
                   FROM (
                     SELECT
-                      "t20"."account_id",
-                      "t20"."day",
-                      "t20"."delta",
-                      CASE WHEN ABS("t20"."cur") < 1e-06 THEN 0.0 ELSE "t20"."cur" END AS "cur"
+                      "t24"."account_id",
+                      "t24"."day",
+                      "t24"."delta",
+                      CASE WHEN ABS("t24"."cur") < 1e-06 THEN 0.0 ELSE "t24"."cur" END AS "cur"
                     FROM (
                       SELECT
-                        "t17"."account_id",
-                        "t17"."day",
-                        "t17"."delta",
+                        "t19"."account_id",
+                        "t19"."day",
+                        "t19"."delta",
                         CAST(ROUND(
-                          SUM("t17"."delta") OVER (
-                            PARTITION BY "t17"."account_id"
-                            ORDER BY "t17"."day" ASC
+                          SUM("t19"."delta") OVER (
+                            PARTITION BY "t19"."account_id"
+                            ORDER BY "t19"."day" ASC
                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
                           ),
                           6
                         ) AS DOUBLE) AS "cur"
                       FROM (
                         SELECT
-                          "t15"."account_id",
-                          "t15"."day",
-                          SUM("t15"."delta") AS "delta"
+                          "t16"."account_id",
+                          "t16"."day",
+                          SUM("t16"."delta") AS "delta"
                         FROM (
                           SELECT
                             *
@@ -242,7 +281,7 @@ FROM (
                               "t2"."valid_from" AS "day",
                               COALESCE("t2"."mrr", 0.0) AS "delta"
                             FROM "subscriptions" AS "t2"
-                          ) AS "t11"
+                          ) AS "t12"
                           UNION ALL
                           SELECT
                             *
@@ -256,34 +295,34 @@ FROM (
                             FROM "subscriptions" AS "t2"
                             WHERE
                               "t2"."valid_to" IS NOT NULL
-                          ) AS "t14"
-                        ) AS "t15"
+                          ) AS "t15"
+                        ) AS "t16"
                         GROUP BY
                           1,
                           2
-                      ) AS "t17"
-                    ) AS "t20"
-                  ) AS "t21"
-                ) AS "t22"
-              ) AS "t23"
-            ) AS "t24"
+                      ) AS "t19"
+                    ) AS "t24"
+                  ) AS "t25"
+                ) AS "t26"
+              ) AS "t27"
+            ) AS "t28"
             WHERE
-              "t24"."kind" IS NOT NULL
-              AND "t24"."kind" = 'new'
-              AND "t24"."day" <= MAKE_DATE(2026, 6, 30)
-          ) AS "t25"
+              "t28"."kind" IS NOT NULL
+              AND "t28"."kind" = 'new'
+              AND "t28"."day" <= MAKE_DATE(2026, 6, 30)
+          ) AS "t29"
           GROUP BY
             1
-        ) AS "t27"
-          ON "t13"."account_id" = "t27"."account_id"
-      ) AS "t28"
-    ) AS "t30"
-      ON "t12"."account_id" = "t30"."account_id"
+        ) AS "t31"
+          ON "t14"."account_id" = "t31"."account_id"
+      ) AS "t32"
+    ) AS "t34"
+      ON "t13"."account_id" = "t34"."account_id"
     CROSS JOIN "periods" AS "t3"
-  ) AS "t31"
+  ) AS "t35"
   WHERE
-    "t31"."created_at" < "t31"."w_to_date_hi_t"
-) AS "t32"
+    "t35"."created_at" < "t35"."w_to_date_hi_t"
+) AS "t36"
 GROUP BY
   1,
   2

@@ -1,37 +1,37 @@
 SELECT
-  "t34"."_period",
-  "t34"."segment",
-  COUNT(DISTINCT "t34"."user_id") FILTER(WHERE
+  "t38"."_period",
+  "t38"."segment",
+  COUNT(DISTINCT "t38"."user_id") FILTER(WHERE
     (
-      "t34"."day" <= "t34"."w_trailing_30_hi"
+      "t38"."day" <= "t38"."w_trailing_30_hi"
     )
     AND (
-      "t34"."day" >= "t34"."w_trailing_30_lo"
+      "t38"."day" >= "t38"."w_trailing_30_lo"
     )) AS "mau",
-  COUNT(DISTINCT "t34"."user_id") FILTER(WHERE
+  COUNT(DISTINCT "t38"."user_id") FILTER(WHERE
     (
-      "t34"."day" <= "t34"."w_trailing_7_hi"
+      "t38"."day" <= "t38"."w_trailing_7_hi"
     )
     AND (
-      "t34"."day" >= "t34"."w_trailing_7_lo"
+      "t38"."day" >= "t38"."w_trailing_7_lo"
     )) AS "wau",
-  COUNT("t34"."account_id") FILTER(WHERE
+  COUNT("t38"."account_id") FILTER(WHERE
     (
-      "t34"."day" <= "t34"."w_trailing_30_hi"
+      "t38"."day" <= "t38"."w_trailing_30_hi"
     )
     AND (
-      "t34"."day" >= "t34"."w_trailing_30_lo"
+      "t38"."day" >= "t38"."w_trailing_30_lo"
     )) AS "active_user_days"
 FROM (
   SELECT
     *
   FROM (
     SELECT
-      "t19"."account_id",
-      "t19"."user_id",
-      "t19"."day",
-      "t32"."account_id" AS "account_id_right",
-      "t32"."segment",
+      "t21"."account_id",
+      "t21"."user_id",
+      "t21"."day",
+      "t36"."account_id" AS "account_id_right",
+      "t36"."segment",
       "t4"."_period",
       "t4"."_end_t",
       "t4"."w_trailing_30_lo",
@@ -81,21 +81,21 @@ FROM (
             "t8"."day" >= MAKE_DATE(2026, 5, 2)
           )
         )
-    ) AS "t19"
+    ) AS "t21"
     LEFT OUTER JOIN (
       SELECT
-        "t30"."account_id",
-        "t30"."segment"
+        "t34"."account_id",
+        "t34"."segment"
       FROM (
         SELECT
-          "t13"."account_id",
+          "t14"."account_id",
           "t9"."segment",
           "t9"."industry",
           "t9"."country",
           "t9"."owner",
-          "t21"."plan",
-          "t21"."product",
-          "t29"."cohort"
+          "t24"."plan",
+          "t25"."product",
+          "t33"."cohort"
         FROM (
           SELECT
             *
@@ -112,7 +112,7 @@ FROM (
               "t3"."account_id"
             FROM "subscriptions" AS "t3"
           ) AS "t7"
-        ) AS "t13"
+        ) AS "t14"
         LEFT OUTER JOIN (
           SELECT
             "t2"."account_id",
@@ -122,12 +122,11 @@ FROM (
             "t2"."owner"
           FROM "accounts" AS "t2"
         ) AS "t9"
-          ON "t13"."account_id" = "t9"."account_id"
+          ON "t14"."account_id" = "t9"."account_id"
         LEFT OUTER JOIN (
           SELECT
-            "t16"."account_id",
-            "t16"."plan",
-            "t16"."product"
+            "t17"."account_id",
+            "t17"."plan"
           FROM (
             SELECT
               "t11"."account_id",
@@ -157,136 +156,176 @@ FROM (
                 "t3"."renewal_date"
               FROM "subscriptions" AS "t3"
               WHERE
-                "t3"."valid_from" <= MAKE_DATE(2026, 6, 30)
+                "t3"."valid_from" <= MAKE_DATE(2026, 6, 30) AND "t3"."plan" IS NOT NULL
             ) AS "t11"
-          ) AS "t16"
+          ) AS "t17"
           WHERE
-            "t16"."_rank" = 0
-        ) AS "t21"
-          ON "t13"."account_id" = "t21"."account_id"
+            "t17"."_rank" = 0
+        ) AS "t24"
+          ON "t14"."account_id" = "t24"."account_id"
         LEFT OUTER JOIN (
           SELECT
-            "t27"."account_id",
-            DATE_TRUNC('MONTH', MIN("t27"."day")) AS "cohort"
+            "t18"."account_id",
+            "t18"."product"
           FROM (
             SELECT
-              "t26"."account_id",
-              "t26"."day",
-              "t26"."kind",
-              "t26"."amount"
+              "t12"."account_id",
+              "t12"."subscription_id",
+              "t12"."valid_from",
+              "t12"."valid_until",
+              "t12"."mrr",
+              "t12"."seats",
+              "t12"."plan",
+              "t12"."product",
+              "t12"."renewal_date",
+              ROW_NUMBER() OVER (
+                PARTITION BY "t12"."account_id"
+                ORDER BY "t12"."valid_from" DESC, "t12"."mrr" DESC, "t12"."subscription_id" ASC
+                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+              ) - 1 AS "_rank"
             FROM (
               SELECT
-                "t25"."account_id",
-                "t25"."day",
-                "t25"."delta",
-                "t25"."cur",
-                "t25"."prev",
-                "t25"."paid",
-                "t25"."paid_before",
+                "t3"."account_id",
+                "t3"."subscription_id",
+                "t3"."valid_from",
+                "t3"."valid_to" AS "valid_until",
+                COALESCE("t3"."mrr", 0.0) AS "mrr",
+                "t3"."seats",
+                "t3"."plan",
+                "t3"."product",
+                "t3"."renewal_date"
+              FROM "subscriptions" AS "t3"
+              WHERE
+                "t3"."valid_from" <= MAKE_DATE(2026, 6, 30)
+            ) AS "t12"
+          ) AS "t18"
+          WHERE
+            "t18"."_rank" = 0
+        ) AS "t25"
+          ON "t14"."account_id" = "t25"."account_id"
+        LEFT OUTER JOIN (
+          SELECT
+            "t31"."account_id",
+            DATE_TRUNC('MONTH', MIN("t31"."day")) AS "cohort"
+          FROM (
+            SELECT
+              "t30"."account_id",
+              "t30"."day",
+              "t30"."kind",
+              "t30"."amount"
+            FROM (
+              SELECT
+                "t29"."account_id",
+                "t29"."day",
+                "t29"."delta",
+                "t29"."cur",
+                "t29"."prev",
+                "t29"."paid",
+                "t29"."paid_before",
                 CASE
                   WHEN (
-                    "t25"."prev" <= 0
+                    "t29"."prev" <= 0
                   )
                   AND (
-                    "t25"."cur" > 0
+                    "t29"."cur" > 0
                   )
                   AND (
-                    "t25"."paid_before" > 0
+                    "t29"."paid_before" > 0
                   )
                   THEN 'reactivation'
                   WHEN (
-                    "t25"."prev" <= 0
+                    "t29"."prev" <= 0
                   ) AND (
-                    "t25"."cur" > 0
+                    "t29"."cur" > 0
                   )
                   THEN 'new'
                   WHEN (
-                    "t25"."prev" > 0
+                    "t29"."prev" > 0
                   ) AND (
-                    "t25"."cur" <= 0
+                    "t29"."cur" <= 0
                   )
                   THEN 'churn'
                   WHEN (
-                    "t25"."prev" > 0
+                    "t29"."prev" > 0
                   ) AND (
-                    "t25"."cur" > "t25"."prev"
+                    "t29"."cur" > "t29"."prev"
                   )
                   THEN 'expansion'
                   WHEN (
-                    "t25"."prev" > 0
+                    "t29"."prev" > 0
                   ) AND (
-                    "t25"."cur" < "t25"."prev"
+                    "t29"."cur" < "t29"."prev"
                   )
                   THEN 'contraction'
                   ELSE CAST(NULL AS TEXT)
                 END AS "kind",
                 CASE
                   WHEN (
-                    "t25"."prev" <= 0
+                    "t29"."prev" <= 0
                   ) AND (
-                    "t25"."cur" > 0
+                    "t29"."cur" > 0
                   )
-                  THEN "t25"."cur"
+                  THEN "t29"."cur"
                   WHEN (
-                    "t25"."prev" > 0
+                    "t29"."prev" > 0
                   ) AND (
-                    "t25"."cur" <= 0
+                    "t29"."cur" <= 0
                   )
-                  THEN "t25"."prev"
-                  ELSE ABS("t25"."cur" - "t25"."prev")
+                  THEN "t29"."prev"
+                  ELSE ABS("t29"."cur" - "t29"."prev")
                 END AS "amount"
               FROM (
                 SELECT
-                  "t24"."account_id",
-                  "t24"."day",
-                  "t24"."delta",
-                  "t24"."cur",
-                  "t24"."prev",
-                  "t24"."paid",
-                  SUM("t24"."paid") OVER (
-                    PARTITION BY "t24"."account_id"
-                    ORDER BY "t24"."day" ASC
+                  "t28"."account_id",
+                  "t28"."day",
+                  "t28"."delta",
+                  "t28"."cur",
+                  "t28"."prev",
+                  "t28"."paid",
+                  SUM("t28"."paid") OVER (
+                    PARTITION BY "t28"."account_id"
+                    ORDER BY "t28"."day" ASC
                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-                  ) - "t24"."paid" AS "paid_before"
+                  ) - "t28"."paid" AS "paid_before"
                 FROM (
                   SELECT
-                    "t23"."account_id",
-                    "t23"."day",
-                    "t23"."delta",
-                    "t23"."cur",
+                    "t27"."account_id",
+                    "t27"."day",
+                    "t27"."delta",
+                    "t27"."cur",
                     COALESCE(
-                      LAG("t23"."cur") OVER (
-                        PARTITION BY "t23"."account_id"
-                        ORDER BY "t23"."day" ASC
+                      LAG("t27"."cur") OVER (
+                        PARTITION BY "t27"."account_id"
+                        ORDER BY "t27"."day" ASC
                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
                       ),
                       0.0
                     ) AS "prev",
-                    CASE WHEN "t23"."cur" > 0 THEN 1 ELSE 0 END AS "paid"
+                    CASE WHEN "t27"."cur" > 0 THEN 1 ELSE 0 END AS "paid"
                   FROM (
                     SELECT
-                      "t22"."account_id",
-                      "t22"."day",
-                      "t22"."delta",
-                      CASE WHEN ABS("t22"."cur") < 1e-06 THEN 0.0 ELSE "t22"."cur" END AS "cur"
+                      "t26"."account_id",
+                      "t26"."day",
+                      "t26"."delta",
+                      CASE WHEN ABS("t26"."cur") < 1e-06 THEN 0.0 ELSE "t26"."cur" END AS "cur"
                     FROM (
                       SELECT
-                        "t17"."account_id",
-                        "t17"."day",
-                        "t17"."delta",
+                        "t19"."account_id",
+                        "t19"."day",
+                        "t19"."delta",
                         CAST(ROUND(
-                          SUM("t17"."delta") OVER (
-                            PARTITION BY "t17"."account_id"
-                            ORDER BY "t17"."day" ASC
+                          SUM("t19"."delta") OVER (
+                            PARTITION BY "t19"."account_id"
+                            ORDER BY "t19"."day" ASC
                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
                           ),
                           6
                         ) AS DOUBLE) AS "cur"
                       FROM (
                         SELECT
-                          "t15"."account_id",
-                          "t15"."day",
-                          SUM("t15"."delta") AS "delta"
+                          "t16"."account_id",
+                          "t16"."day",
+                          SUM("t16"."delta") AS "delta"
                         FROM (
                           SELECT
                             *
@@ -296,7 +335,7 @@ FROM (
                               "t3"."valid_from" AS "day",
                               COALESCE("t3"."mrr", 0.0) AS "delta"
                             FROM "subscriptions" AS "t3"
-                          ) AS "t12"
+                          ) AS "t13"
                           UNION ALL
                           SELECT
                             *
@@ -310,57 +349,57 @@ FROM (
                             FROM "subscriptions" AS "t3"
                             WHERE
                               "t3"."valid_to" IS NOT NULL
-                          ) AS "t14"
-                        ) AS "t15"
+                          ) AS "t15"
+                        ) AS "t16"
                         GROUP BY
                           1,
                           2
-                      ) AS "t17"
-                    ) AS "t22"
-                  ) AS "t23"
-                ) AS "t24"
-              ) AS "t25"
-            ) AS "t26"
+                      ) AS "t19"
+                    ) AS "t26"
+                  ) AS "t27"
+                ) AS "t28"
+              ) AS "t29"
+            ) AS "t30"
             WHERE
-              "t26"."kind" IS NOT NULL
-              AND "t26"."kind" = 'new'
-              AND "t26"."day" <= MAKE_DATE(2026, 6, 30)
-          ) AS "t27"
+              "t30"."kind" IS NOT NULL
+              AND "t30"."kind" = 'new'
+              AND "t30"."day" <= MAKE_DATE(2026, 6, 30)
+          ) AS "t31"
           GROUP BY
             1
-        ) AS "t29"
-          ON "t13"."account_id" = "t29"."account_id"
-      ) AS "t30"
-    ) AS "t32"
-      ON "t19"."account_id" = "t32"."account_id"
+        ) AS "t33"
+          ON "t14"."account_id" = "t33"."account_id"
+      ) AS "t34"
+    ) AS "t36"
+      ON "t21"."account_id" = "t36"."account_id"
     CROSS JOIN "periods" AS "t4"
-  ) AS "t33"
+  ) AS "t37"
   WHERE
     (
       (
-        "t33"."day" <= "t33"."w_trailing_30_hi"
+        "t37"."day" <= "t37"."w_trailing_30_hi"
       )
       AND (
-        "t33"."day" >= "t33"."w_trailing_30_lo"
+        "t37"."day" >= "t37"."w_trailing_30_lo"
       )
     )
     OR (
       (
-        "t33"."day" <= "t33"."w_trailing_7_hi"
+        "t37"."day" <= "t37"."w_trailing_7_hi"
       )
       AND (
-        "t33"."day" >= "t33"."w_trailing_7_lo"
+        "t37"."day" >= "t37"."w_trailing_7_lo"
       )
     )
     OR (
       (
-        "t33"."day" <= "t33"."w_trailing_30_hi"
+        "t37"."day" <= "t37"."w_trailing_30_hi"
       )
       AND (
-        "t33"."day" >= "t33"."w_trailing_30_lo"
+        "t37"."day" >= "t37"."w_trailing_30_lo"
       )
     )
-) AS "t34"
+) AS "t38"
 GROUP BY
   1,
   2

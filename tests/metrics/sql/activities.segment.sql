@@ -1,36 +1,36 @@
 SELECT
-  "t33"."_period",
-  "t33"."segment",
-  MAX(CAST("t33"."occurred_at" AS DATE)) FILTER(WHERE
+  "t37"."_period",
+  "t37"."segment",
+  MAX(CAST("t37"."occurred_at" AS DATE)) FILTER(WHERE
     (
-      "t33"."occurred_at" < "t33"."w_to_date_hi_t"
+      "t37"."occurred_at" < "t37"."w_to_date_hi_t"
     )
     AND COALESCE(
-      "t33"."kind" IN ('call', 'email', 'meeting', 'qbr')
+      "t37"."kind" IN ('call', 'email', 'meeting', 'qbr')
       AND NOT (
-        COALESCE("t33"."actor" IN ('automation'), FALSE)
+        COALESCE("t37"."actor" IN ('automation'), FALSE)
       ),
       FALSE
     )) AS "last_touchpoint_day",
-  COUNT("t33"."account_id") FILTER(WHERE
+  COUNT("t37"."account_id") FILTER(WHERE
     (
-      "t33"."occurred_at" < "t33"."w_trailing_90_hi_t"
+      "t37"."occurred_at" < "t37"."w_trailing_90_hi_t"
     )
     AND (
-      "t33"."occurred_at" >= "t33"."w_trailing_90_lo_t"
+      "t37"."occurred_at" >= "t37"."w_trailing_90_lo_t"
     )
-    AND COALESCE("t33"."kind" IN ('webinar', 'training', 'community'), FALSE)) AS "program_activities_90d"
+    AND COALESCE("t37"."kind" IN ('webinar', 'training', 'community'), FALSE)) AS "program_activities_90d"
 FROM (
   SELECT
     *
   FROM (
     SELECT
-      "t18"."account_id",
-      "t18"."kind",
-      "t18"."occurred_at",
-      "t18"."actor",
-      "t31"."account_id" AS "account_id_right",
-      "t31"."segment",
+      "t20"."account_id",
+      "t20"."kind",
+      "t20"."occurred_at",
+      "t20"."actor",
+      "t35"."account_id" AS "account_id_right",
+      "t35"."segment",
       "t4"."_period",
       "t4"."_end_t",
       "t4"."w_to_date_lo",
@@ -70,21 +70,21 @@ FROM (
           )
           AND COALESCE("t0"."kind" IN ('webinar', 'training', 'community'), FALSE)
         )
-    ) AS "t18"
+    ) AS "t20"
     LEFT OUTER JOIN (
       SELECT
-        "t29"."account_id",
-        "t29"."segment"
+        "t33"."account_id",
+        "t33"."segment"
       FROM (
         SELECT
-          "t12"."account_id",
+          "t13"."account_id",
           "t8"."segment",
           "t8"."industry",
           "t8"."country",
           "t8"."owner",
-          "t20"."plan",
-          "t20"."product",
-          "t28"."cohort"
+          "t23"."plan",
+          "t24"."product",
+          "t32"."cohort"
         FROM (
           SELECT
             *
@@ -101,7 +101,7 @@ FROM (
               "t3"."account_id"
             FROM "subscriptions" AS "t3"
           ) AS "t7"
-        ) AS "t12"
+        ) AS "t13"
         LEFT OUTER JOIN (
           SELECT
             "t2"."account_id",
@@ -111,12 +111,11 @@ FROM (
             "t2"."owner"
           FROM "accounts" AS "t2"
         ) AS "t8"
-          ON "t12"."account_id" = "t8"."account_id"
+          ON "t13"."account_id" = "t8"."account_id"
         LEFT OUTER JOIN (
           SELECT
-            "t15"."account_id",
-            "t15"."plan",
-            "t15"."product"
+            "t16"."account_id",
+            "t16"."plan"
           FROM (
             SELECT
               "t10"."account_id",
@@ -146,136 +145,176 @@ FROM (
                 "t3"."renewal_date"
               FROM "subscriptions" AS "t3"
               WHERE
-                "t3"."valid_from" <= MAKE_DATE(2026, 6, 30)
+                "t3"."valid_from" <= MAKE_DATE(2026, 6, 30) AND "t3"."plan" IS NOT NULL
             ) AS "t10"
-          ) AS "t15"
+          ) AS "t16"
           WHERE
-            "t15"."_rank" = 0
-        ) AS "t20"
-          ON "t12"."account_id" = "t20"."account_id"
+            "t16"."_rank" = 0
+        ) AS "t23"
+          ON "t13"."account_id" = "t23"."account_id"
         LEFT OUTER JOIN (
           SELECT
-            "t26"."account_id",
-            DATE_TRUNC('MONTH', MIN("t26"."day")) AS "cohort"
+            "t17"."account_id",
+            "t17"."product"
           FROM (
             SELECT
-              "t25"."account_id",
-              "t25"."day",
-              "t25"."kind",
-              "t25"."amount"
+              "t11"."account_id",
+              "t11"."subscription_id",
+              "t11"."valid_from",
+              "t11"."valid_until",
+              "t11"."mrr",
+              "t11"."seats",
+              "t11"."plan",
+              "t11"."product",
+              "t11"."renewal_date",
+              ROW_NUMBER() OVER (
+                PARTITION BY "t11"."account_id"
+                ORDER BY "t11"."valid_from" DESC, "t11"."mrr" DESC, "t11"."subscription_id" ASC
+                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+              ) - 1 AS "_rank"
             FROM (
               SELECT
-                "t24"."account_id",
-                "t24"."day",
-                "t24"."delta",
-                "t24"."cur",
-                "t24"."prev",
-                "t24"."paid",
-                "t24"."paid_before",
+                "t3"."account_id",
+                "t3"."subscription_id",
+                "t3"."valid_from",
+                "t3"."valid_to" AS "valid_until",
+                COALESCE("t3"."mrr", 0.0) AS "mrr",
+                "t3"."seats",
+                "t3"."plan",
+                "t3"."product",
+                "t3"."renewal_date"
+              FROM "subscriptions" AS "t3"
+              WHERE
+                "t3"."valid_from" <= MAKE_DATE(2026, 6, 30)
+            ) AS "t11"
+          ) AS "t17"
+          WHERE
+            "t17"."_rank" = 0
+        ) AS "t24"
+          ON "t13"."account_id" = "t24"."account_id"
+        LEFT OUTER JOIN (
+          SELECT
+            "t30"."account_id",
+            DATE_TRUNC('MONTH', MIN("t30"."day")) AS "cohort"
+          FROM (
+            SELECT
+              "t29"."account_id",
+              "t29"."day",
+              "t29"."kind",
+              "t29"."amount"
+            FROM (
+              SELECT
+                "t28"."account_id",
+                "t28"."day",
+                "t28"."delta",
+                "t28"."cur",
+                "t28"."prev",
+                "t28"."paid",
+                "t28"."paid_before",
                 CASE
                   WHEN (
-                    "t24"."prev" <= 0
+                    "t28"."prev" <= 0
                   )
                   AND (
-                    "t24"."cur" > 0
+                    "t28"."cur" > 0
                   )
                   AND (
-                    "t24"."paid_before" > 0
+                    "t28"."paid_before" > 0
                   )
                   THEN 'reactivation'
                   WHEN (
-                    "t24"."prev" <= 0
+                    "t28"."prev" <= 0
                   ) AND (
-                    "t24"."cur" > 0
+                    "t28"."cur" > 0
                   )
                   THEN 'new'
                   WHEN (
-                    "t24"."prev" > 0
+                    "t28"."prev" > 0
                   ) AND (
-                    "t24"."cur" <= 0
+                    "t28"."cur" <= 0
                   )
                   THEN 'churn'
                   WHEN (
-                    "t24"."prev" > 0
+                    "t28"."prev" > 0
                   ) AND (
-                    "t24"."cur" > "t24"."prev"
+                    "t28"."cur" > "t28"."prev"
                   )
                   THEN 'expansion'
                   WHEN (
-                    "t24"."prev" > 0
+                    "t28"."prev" > 0
                   ) AND (
-                    "t24"."cur" < "t24"."prev"
+                    "t28"."cur" < "t28"."prev"
                   )
                   THEN 'contraction'
                   ELSE CAST(NULL AS TEXT)
                 END AS "kind",
                 CASE
                   WHEN (
-                    "t24"."prev" <= 0
+                    "t28"."prev" <= 0
                   ) AND (
-                    "t24"."cur" > 0
+                    "t28"."cur" > 0
                   )
-                  THEN "t24"."cur"
+                  THEN "t28"."cur"
                   WHEN (
-                    "t24"."prev" > 0
+                    "t28"."prev" > 0
                   ) AND (
-                    "t24"."cur" <= 0
+                    "t28"."cur" <= 0
                   )
-                  THEN "t24"."prev"
-                  ELSE ABS("t24"."cur" - "t24"."prev")
+                  THEN "t28"."prev"
+                  ELSE ABS("t28"."cur" - "t28"."prev")
                 END AS "amount"
               FROM (
                 SELECT
-                  "t23"."account_id",
-                  "t23"."day",
-                  "t23"."delta",
-                  "t23"."cur",
-                  "t23"."prev",
-                  "t23"."paid",
-                  SUM("t23"."paid") OVER (
-                    PARTITION BY "t23"."account_id"
-                    ORDER BY "t23"."day" ASC
+                  "t27"."account_id",
+                  "t27"."day",
+                  "t27"."delta",
+                  "t27"."cur",
+                  "t27"."prev",
+                  "t27"."paid",
+                  SUM("t27"."paid") OVER (
+                    PARTITION BY "t27"."account_id"
+                    ORDER BY "t27"."day" ASC
                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-                  ) - "t23"."paid" AS "paid_before"
+                  ) - "t27"."paid" AS "paid_before"
                 FROM (
                   SELECT
-                    "t22"."account_id",
-                    "t22"."day",
-                    "t22"."delta",
-                    "t22"."cur",
+                    "t26"."account_id",
+                    "t26"."day",
+                    "t26"."delta",
+                    "t26"."cur",
                     COALESCE(
-                      LAG("t22"."cur") OVER (
-                        PARTITION BY "t22"."account_id"
-                        ORDER BY "t22"."day" ASC
+                      LAG("t26"."cur") OVER (
+                        PARTITION BY "t26"."account_id"
+                        ORDER BY "t26"."day" ASC
                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
                       ),
                       0.0
                     ) AS "prev",
-                    CASE WHEN "t22"."cur" > 0 THEN 1 ELSE 0 END AS "paid"
+                    CASE WHEN "t26"."cur" > 0 THEN 1 ELSE 0 END AS "paid"
                   FROM (
                     SELECT
-                      "t21"."account_id",
-                      "t21"."day",
-                      "t21"."delta",
-                      CASE WHEN ABS("t21"."cur") < 1e-06 THEN 0.0 ELSE "t21"."cur" END AS "cur"
+                      "t25"."account_id",
+                      "t25"."day",
+                      "t25"."delta",
+                      CASE WHEN ABS("t25"."cur") < 1e-06 THEN 0.0 ELSE "t25"."cur" END AS "cur"
                     FROM (
                       SELECT
-                        "t16"."account_id",
-                        "t16"."day",
-                        "t16"."delta",
+                        "t18"."account_id",
+                        "t18"."day",
+                        "t18"."delta",
                         CAST(ROUND(
-                          SUM("t16"."delta") OVER (
-                            PARTITION BY "t16"."account_id"
-                            ORDER BY "t16"."day" ASC
+                          SUM("t18"."delta") OVER (
+                            PARTITION BY "t18"."account_id"
+                            ORDER BY "t18"."day" ASC
                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
                           ),
                           6
                         ) AS DOUBLE) AS "cur"
                       FROM (
                         SELECT
-                          "t14"."account_id",
-                          "t14"."day",
-                          SUM("t14"."delta") AS "delta"
+                          "t15"."account_id",
+                          "t15"."day",
+                          SUM("t15"."delta") AS "delta"
                         FROM (
                           SELECT
                             *
@@ -285,7 +324,7 @@ FROM (
                               "t3"."valid_from" AS "day",
                               COALESCE("t3"."mrr", 0.0) AS "delta"
                             FROM "subscriptions" AS "t3"
-                          ) AS "t11"
+                          ) AS "t12"
                           UNION ALL
                           SELECT
                             *
@@ -299,44 +338,44 @@ FROM (
                             FROM "subscriptions" AS "t3"
                             WHERE
                               "t3"."valid_to" IS NOT NULL
-                          ) AS "t13"
-                        ) AS "t14"
+                          ) AS "t14"
+                        ) AS "t15"
                         GROUP BY
                           1,
                           2
-                      ) AS "t16"
-                    ) AS "t21"
-                  ) AS "t22"
-                ) AS "t23"
-              ) AS "t24"
-            ) AS "t25"
+                      ) AS "t18"
+                    ) AS "t25"
+                  ) AS "t26"
+                ) AS "t27"
+              ) AS "t28"
+            ) AS "t29"
             WHERE
-              "t25"."kind" IS NOT NULL
-              AND "t25"."kind" = 'new'
-              AND "t25"."day" <= MAKE_DATE(2026, 6, 30)
-          ) AS "t26"
+              "t29"."kind" IS NOT NULL
+              AND "t29"."kind" = 'new'
+              AND "t29"."day" <= MAKE_DATE(2026, 6, 30)
+          ) AS "t30"
           GROUP BY
             1
-        ) AS "t28"
-          ON "t12"."account_id" = "t28"."account_id"
-      ) AS "t29"
-    ) AS "t31"
-      ON "t18"."account_id" = "t31"."account_id"
+        ) AS "t32"
+          ON "t13"."account_id" = "t32"."account_id"
+      ) AS "t33"
+    ) AS "t35"
+      ON "t20"."account_id" = "t35"."account_id"
     CROSS JOIN "periods" AS "t4"
-  ) AS "t32"
+  ) AS "t36"
   WHERE
     (
-      "t32"."occurred_at" < "t32"."w_to_date_hi_t"
+      "t36"."occurred_at" < "t36"."w_to_date_hi_t"
     )
     OR (
       (
-        "t32"."occurred_at" < "t32"."w_trailing_90_hi_t"
+        "t36"."occurred_at" < "t36"."w_trailing_90_hi_t"
       )
       AND (
-        "t32"."occurred_at" >= "t32"."w_trailing_90_lo_t"
+        "t36"."occurred_at" >= "t36"."w_trailing_90_lo_t"
       )
     )
-) AS "t33"
+) AS "t37"
 GROUP BY
   1,
   2

@@ -1,116 +1,116 @@
-WITH "t22" AS (
+WITH "t26" AS (
   SELECT
-    "t21"."account_id",
-    "t21"."day",
-    "t21"."delta",
-    "t21"."cur",
-    "t21"."prev",
-    "t21"."paid",
-    "t21"."paid_before",
+    "t25"."account_id",
+    "t25"."day",
+    "t25"."delta",
+    "t25"."cur",
+    "t25"."prev",
+    "t25"."paid",
+    "t25"."paid_before",
     CASE
       WHEN (
-        "t21"."prev" <= 0
+        "t25"."prev" <= 0
       )
       AND (
-        "t21"."cur" > 0
+        "t25"."cur" > 0
       )
       AND (
-        "t21"."paid_before" > 0
+        "t25"."paid_before" > 0
       )
       THEN 'reactivation'
       WHEN (
-        "t21"."prev" <= 0
+        "t25"."prev" <= 0
       ) AND (
-        "t21"."cur" > 0
+        "t25"."cur" > 0
       )
       THEN 'new'
       WHEN (
-        "t21"."prev" > 0
+        "t25"."prev" > 0
       ) AND (
-        "t21"."cur" <= 0
+        "t25"."cur" <= 0
       )
       THEN 'churn'
       WHEN (
-        "t21"."prev" > 0
+        "t25"."prev" > 0
       ) AND (
-        "t21"."cur" > "t21"."prev"
+        "t25"."cur" > "t25"."prev"
       )
       THEN 'expansion'
       WHEN (
-        "t21"."prev" > 0
+        "t25"."prev" > 0
       ) AND (
-        "t21"."cur" < "t21"."prev"
+        "t25"."cur" < "t25"."prev"
       )
       THEN 'contraction'
       ELSE CAST(NULL AS TEXT)
     END AS "kind",
     CASE
       WHEN (
-        "t21"."prev" <= 0
+        "t25"."prev" <= 0
       ) AND (
-        "t21"."cur" > 0
+        "t25"."cur" > 0
       )
-      THEN "t21"."cur"
+      THEN "t25"."cur"
       WHEN (
-        "t21"."prev" > 0
+        "t25"."prev" > 0
       ) AND (
-        "t21"."cur" <= 0
+        "t25"."cur" <= 0
       )
-      THEN "t21"."prev"
-      ELSE ABS("t21"."cur" - "t21"."prev")
+      THEN "t25"."prev"
+      ELSE ABS("t25"."cur" - "t25"."prev")
     END AS "amount"
   FROM (
     SELECT
-      "t20"."account_id",
-      "t20"."day",
-      "t20"."delta",
-      "t20"."cur",
-      "t20"."prev",
-      "t20"."paid",
-      SUM("t20"."paid") OVER (
-        PARTITION BY "t20"."account_id"
-        ORDER BY "t20"."day" ASC
+      "t24"."account_id",
+      "t24"."day",
+      "t24"."delta",
+      "t24"."cur",
+      "t24"."prev",
+      "t24"."paid",
+      SUM("t24"."paid") OVER (
+        PARTITION BY "t24"."account_id"
+        ORDER BY "t24"."day" ASC
         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-      ) - "t20"."paid" AS "paid_before"
+      ) - "t24"."paid" AS "paid_before"
     FROM (
       SELECT
-        "t19"."account_id",
-        "t19"."day",
-        "t19"."delta",
-        "t19"."cur",
+        "t23"."account_id",
+        "t23"."day",
+        "t23"."delta",
+        "t23"."cur",
         COALESCE(
-          LAG("t19"."cur") OVER (
-            PARTITION BY "t19"."account_id"
-            ORDER BY "t19"."day" ASC
+          LAG("t23"."cur") OVER (
+            PARTITION BY "t23"."account_id"
+            ORDER BY "t23"."day" ASC
             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
           ),
           0.0
         ) AS "prev",
-        CASE WHEN "t19"."cur" > 0 THEN 1 ELSE 0 END AS "paid"
+        CASE WHEN "t23"."cur" > 0 THEN 1 ELSE 0 END AS "paid"
       FROM (
         SELECT
-          "t18"."account_id",
-          "t18"."day",
-          "t18"."delta",
-          CASE WHEN ABS("t18"."cur") < 1e-06 THEN 0.0 ELSE "t18"."cur" END AS "cur"
+          "t22"."account_id",
+          "t22"."day",
+          "t22"."delta",
+          CASE WHEN ABS("t22"."cur") < 1e-06 THEN 0.0 ELSE "t22"."cur" END AS "cur"
         FROM (
           SELECT
-            "t15"."account_id",
-            "t15"."day",
-            "t15"."delta",
+            "t17"."account_id",
+            "t17"."day",
+            "t17"."delta",
             CAST(ROUND(
-              SUM("t15"."delta") OVER (
-                PARTITION BY "t15"."account_id"
-                ORDER BY "t15"."day" ASC
+              SUM("t17"."delta") OVER (
+                PARTITION BY "t17"."account_id"
+                ORDER BY "t17"."day" ASC
                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
               ),
               6
             ) AS DOUBLE) AS "cur"
           FROM (
             SELECT
-              "t13"."account_id",
-              "t13"."day",
-              SUM("t13"."delta") AS "delta"
+              "t14"."account_id",
+              "t14"."day",
+              SUM("t14"."delta") AS "delta"
             FROM (
               SELECT
                 *
@@ -120,7 +120,7 @@ WITH "t22" AS (
                   "t2"."valid_from" AS "day",
                   COALESCE("t2"."mrr", 0.0) AS "delta"
                 FROM "subscriptions" AS "t2"
-              ) AS "t10"
+              ) AS "t11"
               UNION ALL
               SELECT
                 *
@@ -134,92 +134,92 @@ WITH "t22" AS (
                 FROM "subscriptions" AS "t2"
                 WHERE
                   "t2"."valid_to" IS NOT NULL
-              ) AS "t12"
-            ) AS "t13"
+              ) AS "t13"
+            ) AS "t14"
             GROUP BY
               1,
               2
-          ) AS "t15"
-        ) AS "t18"
-      ) AS "t19"
-    ) AS "t20"
-  ) AS "t21"
+          ) AS "t17"
+        ) AS "t22"
+      ) AS "t23"
+    ) AS "t24"
+  ) AS "t25"
 )
 SELECT
-  "t33"."_period",
-  "t33"."segment",
-  SUM("t33"."amount") FILTER(WHERE
+  "t37"."_period",
+  "t37"."segment",
+  SUM("t37"."amount") FILTER(WHERE
     (
-      "t33"."day" <= "t33"."w_period_hi"
+      "t37"."day" <= "t37"."w_period_hi"
     )
     AND (
-      "t33"."day" >= "t33"."w_period_lo"
+      "t37"."day" >= "t37"."w_period_lo"
     )
-    AND COALESCE("t33"."kind" = 'new', FALSE)) AS "new_mrr",
-  SUM("t33"."amount") FILTER(WHERE
+    AND COALESCE("t37"."kind" = 'new', FALSE)) AS "new_mrr",
+  SUM("t37"."amount") FILTER(WHERE
     (
-      "t33"."day" <= "t33"."w_period_hi"
+      "t37"."day" <= "t37"."w_period_hi"
     )
     AND (
-      "t33"."day" >= "t33"."w_period_lo"
+      "t37"."day" >= "t37"."w_period_lo"
     )
-    AND COALESCE("t33"."kind" = 'expansion', FALSE)) AS "expansion_mrr",
-  SUM("t33"."amount") FILTER(WHERE
+    AND COALESCE("t37"."kind" = 'expansion', FALSE)) AS "expansion_mrr",
+  SUM("t37"."amount") FILTER(WHERE
     (
-      "t33"."day" <= "t33"."w_period_hi"
+      "t37"."day" <= "t37"."w_period_hi"
     )
     AND (
-      "t33"."day" >= "t33"."w_period_lo"
+      "t37"."day" >= "t37"."w_period_lo"
     )
-    AND COALESCE("t33"."kind" = 'contraction', FALSE)) AS "contraction_mrr",
-  SUM("t33"."amount") FILTER(WHERE
+    AND COALESCE("t37"."kind" = 'contraction', FALSE)) AS "contraction_mrr",
+  SUM("t37"."amount") FILTER(WHERE
     (
-      "t33"."day" <= "t33"."w_period_hi"
+      "t37"."day" <= "t37"."w_period_hi"
     )
     AND (
-      "t33"."day" >= "t33"."w_period_lo"
+      "t37"."day" >= "t37"."w_period_lo"
     )
-    AND COALESCE("t33"."kind" = 'churn', FALSE)) AS "churned_mrr",
-  SUM("t33"."amount") FILTER(WHERE
+    AND COALESCE("t37"."kind" = 'churn', FALSE)) AS "churned_mrr",
+  SUM("t37"."amount") FILTER(WHERE
     (
-      "t33"."day" <= "t33"."w_period_hi"
+      "t37"."day" <= "t37"."w_period_hi"
     )
     AND (
-      "t33"."day" >= "t33"."w_period_lo"
+      "t37"."day" >= "t37"."w_period_lo"
     )
-    AND COALESCE("t33"."kind" = 'reactivation', FALSE)) AS "reactivation_mrr",
-  COUNT("t33"."account_id") FILTER(WHERE
+    AND COALESCE("t37"."kind" = 'reactivation', FALSE)) AS "reactivation_mrr",
+  COUNT("t37"."account_id") FILTER(WHERE
     (
-      "t33"."day" <= "t33"."w_period_hi"
+      "t37"."day" <= "t37"."w_period_hi"
     )
     AND (
-      "t33"."day" >= "t33"."w_period_lo"
+      "t37"."day" >= "t37"."w_period_lo"
     )
-    AND COALESCE("t33"."kind" = 'new', FALSE)) AS "new_movements",
-  COUNT("t33"."account_id") FILTER(WHERE
+    AND COALESCE("t37"."kind" = 'new', FALSE)) AS "new_movements",
+  COUNT("t37"."account_id") FILTER(WHERE
     (
-      "t33"."day" <= "t33"."w_period_hi"
+      "t37"."day" <= "t37"."w_period_hi"
     )
     AND (
-      "t33"."day" >= "t33"."w_period_lo"
+      "t37"."day" >= "t37"."w_period_lo"
     )
-    AND COALESCE("t33"."kind" = 'churn', FALSE)) AS "churn_movements",
-  MIN("t33"."day") FILTER(WHERE
+    AND COALESCE("t37"."kind" = 'churn', FALSE)) AS "churn_movements",
+  MIN("t37"."day") FILTER(WHERE
     (
-      "t33"."day" <= "t33"."w_to_date_hi"
+      "t37"."day" <= "t37"."w_to_date_hi"
     )
-    AND COALESCE("t33"."kind" = 'new', FALSE)) AS "first_paid_day"
+    AND COALESCE("t37"."kind" = 'new', FALSE)) AS "first_paid_day"
 FROM (
   SELECT
     *
   FROM (
     SELECT
-      "t29"."account_id",
-      "t29"."day",
-      "t29"."kind",
-      "t29"."amount",
-      "t31"."account_id" AS "account_id_right",
-      "t31"."segment",
+      "t33"."account_id",
+      "t33"."day",
+      "t33"."kind",
+      "t33"."amount",
+      "t35"."account_id" AS "account_id_right",
+      "t35"."segment",
       "t3"."_period",
       "t3"."_end_t",
       "t3"."w_period_lo",
@@ -232,99 +232,99 @@ FROM (
       "t3"."w_to_date_hi_t"
     FROM (
       SELECT
-        "t23"."account_id",
-        "t23"."day",
-        "t23"."kind",
-        "t23"."amount"
-      FROM "t22" AS "t23"
+        "t27"."account_id",
+        "t27"."day",
+        "t27"."kind",
+        "t27"."amount"
+      FROM "t26" AS "t27"
       WHERE
-        "t23"."kind" IS NOT NULL
+        "t27"."kind" IS NOT NULL
         AND (
           (
             (
-              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+              "t27"."day" <= MAKE_DATE(2026, 6, 30)
             )
             AND (
-              "t23"."day" >= MAKE_DATE(2026, 5, 1)
+              "t27"."day" >= MAKE_DATE(2026, 5, 1)
             )
-            AND COALESCE("t23"."kind" = 'new', FALSE)
+            AND COALESCE("t27"."kind" = 'new', FALSE)
           )
           OR (
             (
-              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+              "t27"."day" <= MAKE_DATE(2026, 6, 30)
             )
             AND (
-              "t23"."day" >= MAKE_DATE(2026, 5, 1)
+              "t27"."day" >= MAKE_DATE(2026, 5, 1)
             )
-            AND COALESCE("t23"."kind" = 'expansion', FALSE)
+            AND COALESCE("t27"."kind" = 'expansion', FALSE)
           )
           OR (
             (
-              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+              "t27"."day" <= MAKE_DATE(2026, 6, 30)
             )
             AND (
-              "t23"."day" >= MAKE_DATE(2026, 5, 1)
+              "t27"."day" >= MAKE_DATE(2026, 5, 1)
             )
-            AND COALESCE("t23"."kind" = 'contraction', FALSE)
+            AND COALESCE("t27"."kind" = 'contraction', FALSE)
           )
           OR (
             (
-              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+              "t27"."day" <= MAKE_DATE(2026, 6, 30)
             )
             AND (
-              "t23"."day" >= MAKE_DATE(2026, 5, 1)
+              "t27"."day" >= MAKE_DATE(2026, 5, 1)
             )
-            AND COALESCE("t23"."kind" = 'churn', FALSE)
+            AND COALESCE("t27"."kind" = 'churn', FALSE)
           )
           OR (
             (
-              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+              "t27"."day" <= MAKE_DATE(2026, 6, 30)
             )
             AND (
-              "t23"."day" >= MAKE_DATE(2026, 5, 1)
+              "t27"."day" >= MAKE_DATE(2026, 5, 1)
             )
-            AND COALESCE("t23"."kind" = 'reactivation', FALSE)
+            AND COALESCE("t27"."kind" = 'reactivation', FALSE)
           )
           OR (
             (
-              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+              "t27"."day" <= MAKE_DATE(2026, 6, 30)
             )
             AND (
-              "t23"."day" >= MAKE_DATE(2026, 5, 1)
+              "t27"."day" >= MAKE_DATE(2026, 5, 1)
             )
-            AND COALESCE("t23"."kind" = 'new', FALSE)
+            AND COALESCE("t27"."kind" = 'new', FALSE)
           )
           OR (
             (
-              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+              "t27"."day" <= MAKE_DATE(2026, 6, 30)
             )
             AND (
-              "t23"."day" >= MAKE_DATE(2026, 5, 1)
+              "t27"."day" >= MAKE_DATE(2026, 5, 1)
             )
-            AND COALESCE("t23"."kind" = 'churn', FALSE)
+            AND COALESCE("t27"."kind" = 'churn', FALSE)
           )
           OR (
             (
-              "t23"."day" <= MAKE_DATE(2026, 6, 30)
+              "t27"."day" <= MAKE_DATE(2026, 6, 30)
             )
-            AND COALESCE("t23"."kind" = 'new', FALSE)
+            AND COALESCE("t27"."kind" = 'new', FALSE)
           )
         )
-    ) AS "t29"
+    ) AS "t33"
     LEFT OUTER JOIN (
       SELECT
-        "t27"."account_id",
-        "t27"."segment"
+        "t31"."account_id",
+        "t31"."segment"
       FROM (
         SELECT
-          "t11"."account_id",
+          "t12"."account_id",
           "t7"."segment",
           "t7"."industry",
           "t7"."country",
           "t7"."owner",
-          "t17"."plan",
-          "t17"."product",
-          "t26"."cohort"
+          "t20"."plan",
+          "t21"."product",
+          "t30"."cohort"
         FROM (
           SELECT
             *
@@ -341,7 +341,7 @@ FROM (
               "t2"."account_id"
             FROM "subscriptions" AS "t2"
           ) AS "t6"
-        ) AS "t11"
+        ) AS "t12"
         LEFT OUTER JOIN (
           SELECT
             "t1"."account_id",
@@ -351,12 +351,11 @@ FROM (
             "t1"."owner"
           FROM "accounts" AS "t1"
         ) AS "t7"
-          ON "t11"."account_id" = "t7"."account_id"
+          ON "t12"."account_id" = "t7"."account_id"
         LEFT OUTER JOIN (
           SELECT
-            "t14"."account_id",
-            "t14"."plan",
-            "t14"."product"
+            "t15"."account_id",
+            "t15"."plan"
           FROM (
             SELECT
               "t9"."account_id",
@@ -386,99 +385,139 @@ FROM (
                 "t2"."renewal_date"
               FROM "subscriptions" AS "t2"
               WHERE
-                "t2"."valid_from" <= MAKE_DATE(2026, 6, 30)
+                "t2"."valid_from" <= MAKE_DATE(2026, 6, 30) AND "t2"."plan" IS NOT NULL
             ) AS "t9"
-          ) AS "t14"
+          ) AS "t15"
           WHERE
-            "t14"."_rank" = 0
-        ) AS "t17"
-          ON "t11"."account_id" = "t17"."account_id"
+            "t15"."_rank" = 0
+        ) AS "t20"
+          ON "t12"."account_id" = "t20"."account_id"
         LEFT OUTER JOIN (
           SELECT
-            "t24"."account_id",
-            DATE_TRUNC('MONTH', MIN("t24"."day")) AS "cohort"
+            "t16"."account_id",
+            "t16"."product"
           FROM (
             SELECT
-              "t23"."account_id",
-              "t23"."day",
-              "t23"."kind",
-              "t23"."amount"
-            FROM "t22" AS "t23"
+              "t10"."account_id",
+              "t10"."subscription_id",
+              "t10"."valid_from",
+              "t10"."valid_until",
+              "t10"."mrr",
+              "t10"."seats",
+              "t10"."plan",
+              "t10"."product",
+              "t10"."renewal_date",
+              ROW_NUMBER() OVER (
+                PARTITION BY "t10"."account_id"
+                ORDER BY "t10"."valid_from" DESC, "t10"."mrr" DESC, "t10"."subscription_id" ASC
+                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+              ) - 1 AS "_rank"
+            FROM (
+              SELECT
+                "t2"."account_id",
+                "t2"."subscription_id",
+                "t2"."valid_from",
+                "t2"."valid_to" AS "valid_until",
+                COALESCE("t2"."mrr", 0.0) AS "mrr",
+                "t2"."seats",
+                "t2"."plan",
+                "t2"."product",
+                "t2"."renewal_date"
+              FROM "subscriptions" AS "t2"
+              WHERE
+                "t2"."valid_from" <= MAKE_DATE(2026, 6, 30)
+            ) AS "t10"
+          ) AS "t16"
+          WHERE
+            "t16"."_rank" = 0
+        ) AS "t21"
+          ON "t12"."account_id" = "t21"."account_id"
+        LEFT OUTER JOIN (
+          SELECT
+            "t28"."account_id",
+            DATE_TRUNC('MONTH', MIN("t28"."day")) AS "cohort"
+          FROM (
+            SELECT
+              "t27"."account_id",
+              "t27"."day",
+              "t27"."kind",
+              "t27"."amount"
+            FROM "t26" AS "t27"
             WHERE
-              "t23"."kind" IS NOT NULL
-              AND "t23"."kind" = 'new'
-              AND "t23"."day" <= MAKE_DATE(2026, 6, 30)
-          ) AS "t24"
+              "t27"."kind" IS NOT NULL
+              AND "t27"."kind" = 'new'
+              AND "t27"."day" <= MAKE_DATE(2026, 6, 30)
+          ) AS "t28"
           GROUP BY
             1
-        ) AS "t26"
-          ON "t11"."account_id" = "t26"."account_id"
-      ) AS "t27"
-    ) AS "t31"
-      ON "t29"."account_id" = "t31"."account_id"
+        ) AS "t30"
+          ON "t12"."account_id" = "t30"."account_id"
+      ) AS "t31"
+    ) AS "t35"
+      ON "t33"."account_id" = "t35"."account_id"
     CROSS JOIN "periods" AS "t3"
-  ) AS "t32"
+  ) AS "t36"
   WHERE
     (
       (
-        "t32"."day" <= "t32"."w_period_hi"
+        "t36"."day" <= "t36"."w_period_hi"
       )
       AND (
-        "t32"."day" >= "t32"."w_period_lo"
+        "t36"."day" >= "t36"."w_period_lo"
       )
     )
     OR (
       (
-        "t32"."day" <= "t32"."w_period_hi"
+        "t36"."day" <= "t36"."w_period_hi"
       )
       AND (
-        "t32"."day" >= "t32"."w_period_lo"
+        "t36"."day" >= "t36"."w_period_lo"
       )
     )
     OR (
       (
-        "t32"."day" <= "t32"."w_period_hi"
+        "t36"."day" <= "t36"."w_period_hi"
       )
       AND (
-        "t32"."day" >= "t32"."w_period_lo"
+        "t36"."day" >= "t36"."w_period_lo"
       )
     )
     OR (
       (
-        "t32"."day" <= "t32"."w_period_hi"
+        "t36"."day" <= "t36"."w_period_hi"
       )
       AND (
-        "t32"."day" >= "t32"."w_period_lo"
+        "t36"."day" >= "t36"."w_period_lo"
       )
     )
     OR (
       (
-        "t32"."day" <= "t32"."w_period_hi"
+        "t36"."day" <= "t36"."w_period_hi"
       )
       AND (
-        "t32"."day" >= "t32"."w_period_lo"
+        "t36"."day" >= "t36"."w_period_lo"
       )
     )
     OR (
       (
-        "t32"."day" <= "t32"."w_period_hi"
+        "t36"."day" <= "t36"."w_period_hi"
       )
       AND (
-        "t32"."day" >= "t32"."w_period_lo"
+        "t36"."day" >= "t36"."w_period_lo"
       )
     )
     OR (
       (
-        "t32"."day" <= "t32"."w_period_hi"
+        "t36"."day" <= "t36"."w_period_hi"
       )
       AND (
-        "t32"."day" >= "t32"."w_period_lo"
+        "t36"."day" >= "t36"."w_period_lo"
       )
     )
     OR (
-      "t32"."day" <= "t32"."w_to_date_hi"
+      "t36"."day" <= "t36"."w_to_date_hi"
     )
-) AS "t33"
+) AS "t37"
 GROUP BY
   1,
   2

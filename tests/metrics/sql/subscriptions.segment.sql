@@ -1,40 +1,40 @@
 SELECT
-  "t32"."_period",
-  "t32"."segment",
-  SUM("t32"."mrr") FILTER(WHERE
+  "t36"."_period",
+  "t36"."segment",
+  SUM("t36"."mrr") FILTER(WHERE
     (
-      "t32"."valid_from" <= "t32"."w_at_end_hi"
+      "t36"."valid_from" <= "t36"."w_at_end_hi"
     )
     AND (
       (
-        "t32"."valid_until" IS NULL
+        "t36"."valid_until" IS NULL
       )
       OR (
-        "t32"."valid_until" > "t32"."w_at_end_hi"
+        "t36"."valid_until" > "t36"."w_at_end_hi"
       )
     )) AS "mrr",
-  SUM("t32"."mrr") FILTER(WHERE
+  SUM("t36"."mrr") FILTER(WHERE
     (
-      "t32"."valid_from" <= "t32"."w_at_start_hi"
+      "t36"."valid_from" <= "t36"."w_at_start_hi"
     )
     AND (
       (
-        "t32"."valid_until" IS NULL
+        "t36"."valid_until" IS NULL
       )
       OR (
-        "t32"."valid_until" > "t32"."w_at_start_hi"
+        "t36"."valid_until" > "t36"."w_at_start_hi"
       )
     )) AS "starting_mrr",
-  SUM("t32"."seats") FILTER(WHERE
+  SUM("t36"."seats") FILTER(WHERE
     (
-      "t32"."valid_from" <= "t32"."w_at_end_hi"
+      "t36"."valid_from" <= "t36"."w_at_end_hi"
     )
     AND (
       (
-        "t32"."valid_until" IS NULL
+        "t36"."valid_until" IS NULL
       )
       OR (
-        "t32"."valid_until" > "t32"."w_at_end_hi"
+        "t36"."valid_until" > "t36"."w_at_end_hi"
       )
     )) AS "seats"
 FROM (
@@ -42,17 +42,17 @@ FROM (
     *
   FROM (
     SELECT
-      "t12"."account_id",
-      "t12"."subscription_id",
-      "t12"."valid_from",
-      "t12"."valid_until",
-      "t12"."mrr",
-      "t12"."seats",
-      "t12"."plan",
-      "t12"."product",
-      "t12"."renewal_date",
-      "t30"."account_id" AS "account_id_right",
-      "t30"."segment",
+      "t13"."account_id",
+      "t13"."subscription_id",
+      "t13"."valid_from",
+      "t13"."valid_until",
+      "t13"."mrr",
+      "t13"."seats",
+      "t13"."plan",
+      "t13"."product",
+      "t13"."renewal_date",
+      "t34"."account_id" AS "account_id_right",
+      "t34"."segment",
       "t3"."_period",
       "t3"."_end_t",
       "t3"."w_at_end_lo",
@@ -75,21 +75,21 @@ FROM (
         "t0"."product",
         "t0"."renewal_date"
       FROM "subscriptions" AS "t0"
-    ) AS "t12"
+    ) AS "t13"
     LEFT OUTER JOIN (
       SELECT
-        "t28"."account_id",
-        "t28"."segment"
+        "t32"."account_id",
+        "t32"."segment"
       FROM (
         SELECT
-          "t14"."account_id",
-          "t11"."segment",
-          "t11"."industry",
-          "t11"."country",
-          "t11"."owner",
-          "t19"."plan",
-          "t19"."product",
-          "t27"."cohort"
+          "t15"."account_id",
+          "t12"."segment",
+          "t12"."industry",
+          "t12"."country",
+          "t12"."owner",
+          "t22"."plan",
+          "t23"."product",
+          "t31"."cohort"
         FROM (
           SELECT
             *
@@ -106,7 +106,7 @@ FROM (
               "t0"."account_id"
             FROM "subscriptions" AS "t0"
           ) AS "t4"
-        ) AS "t14"
+        ) AS "t15"
         LEFT OUTER JOIN (
           SELECT
             "t2"."account_id",
@@ -115,13 +115,12 @@ FROM (
             "t2"."country",
             "t2"."owner"
           FROM "accounts" AS "t2"
-        ) AS "t11"
-          ON "t14"."account_id" = "t11"."account_id"
+        ) AS "t12"
+          ON "t15"."account_id" = "t12"."account_id"
         LEFT OUTER JOIN (
           SELECT
-            "t16"."account_id",
-            "t16"."plan",
-            "t16"."product"
+            "t17"."account_id",
+            "t17"."plan"
           FROM (
             SELECT
               "t8"."account_id",
@@ -151,136 +150,176 @@ FROM (
                 "t0"."renewal_date"
               FROM "subscriptions" AS "t0"
               WHERE
-                "t0"."valid_from" <= MAKE_DATE(2026, 6, 30)
+                "t0"."valid_from" <= MAKE_DATE(2026, 6, 30) AND "t0"."plan" IS NOT NULL
             ) AS "t8"
-          ) AS "t16"
+          ) AS "t17"
           WHERE
-            "t16"."_rank" = 0
-        ) AS "t19"
-          ON "t14"."account_id" = "t19"."account_id"
+            "t17"."_rank" = 0
+        ) AS "t22"
+          ON "t15"."account_id" = "t22"."account_id"
         LEFT OUTER JOIN (
           SELECT
-            "t25"."account_id",
-            DATE_TRUNC('MONTH', MIN("t25"."day")) AS "cohort"
+            "t18"."account_id",
+            "t18"."product"
           FROM (
             SELECT
-              "t24"."account_id",
-              "t24"."day",
-              "t24"."kind",
-              "t24"."amount"
+              "t9"."account_id",
+              "t9"."subscription_id",
+              "t9"."valid_from",
+              "t9"."valid_until",
+              "t9"."mrr",
+              "t9"."seats",
+              "t9"."plan",
+              "t9"."product",
+              "t9"."renewal_date",
+              ROW_NUMBER() OVER (
+                PARTITION BY "t9"."account_id"
+                ORDER BY "t9"."valid_from" DESC, "t9"."mrr" DESC, "t9"."subscription_id" ASC
+                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+              ) - 1 AS "_rank"
             FROM (
               SELECT
-                "t23"."account_id",
-                "t23"."day",
-                "t23"."delta",
-                "t23"."cur",
-                "t23"."prev",
-                "t23"."paid",
-                "t23"."paid_before",
+                "t0"."account_id",
+                "t0"."subscription_id",
+                "t0"."valid_from",
+                "t0"."valid_to" AS "valid_until",
+                COALESCE("t0"."mrr", 0.0) AS "mrr",
+                "t0"."seats",
+                "t0"."plan",
+                "t0"."product",
+                "t0"."renewal_date"
+              FROM "subscriptions" AS "t0"
+              WHERE
+                "t0"."valid_from" <= MAKE_DATE(2026, 6, 30)
+            ) AS "t9"
+          ) AS "t18"
+          WHERE
+            "t18"."_rank" = 0
+        ) AS "t23"
+          ON "t15"."account_id" = "t23"."account_id"
+        LEFT OUTER JOIN (
+          SELECT
+            "t29"."account_id",
+            DATE_TRUNC('MONTH', MIN("t29"."day")) AS "cohort"
+          FROM (
+            SELECT
+              "t28"."account_id",
+              "t28"."day",
+              "t28"."kind",
+              "t28"."amount"
+            FROM (
+              SELECT
+                "t27"."account_id",
+                "t27"."day",
+                "t27"."delta",
+                "t27"."cur",
+                "t27"."prev",
+                "t27"."paid",
+                "t27"."paid_before",
                 CASE
                   WHEN (
-                    "t23"."prev" <= 0
+                    "t27"."prev" <= 0
                   )
                   AND (
-                    "t23"."cur" > 0
+                    "t27"."cur" > 0
                   )
                   AND (
-                    "t23"."paid_before" > 0
+                    "t27"."paid_before" > 0
                   )
                   THEN 'reactivation'
                   WHEN (
-                    "t23"."prev" <= 0
+                    "t27"."prev" <= 0
                   ) AND (
-                    "t23"."cur" > 0
+                    "t27"."cur" > 0
                   )
                   THEN 'new'
                   WHEN (
-                    "t23"."prev" > 0
+                    "t27"."prev" > 0
                   ) AND (
-                    "t23"."cur" <= 0
+                    "t27"."cur" <= 0
                   )
                   THEN 'churn'
                   WHEN (
-                    "t23"."prev" > 0
+                    "t27"."prev" > 0
                   ) AND (
-                    "t23"."cur" > "t23"."prev"
+                    "t27"."cur" > "t27"."prev"
                   )
                   THEN 'expansion'
                   WHEN (
-                    "t23"."prev" > 0
+                    "t27"."prev" > 0
                   ) AND (
-                    "t23"."cur" < "t23"."prev"
+                    "t27"."cur" < "t27"."prev"
                   )
                   THEN 'contraction'
                   ELSE CAST(NULL AS TEXT)
                 END AS "kind",
                 CASE
                   WHEN (
-                    "t23"."prev" <= 0
+                    "t27"."prev" <= 0
                   ) AND (
-                    "t23"."cur" > 0
+                    "t27"."cur" > 0
                   )
-                  THEN "t23"."cur"
+                  THEN "t27"."cur"
                   WHEN (
-                    "t23"."prev" > 0
+                    "t27"."prev" > 0
                   ) AND (
-                    "t23"."cur" <= 0
+                    "t27"."cur" <= 0
                   )
-                  THEN "t23"."prev"
-                  ELSE ABS("t23"."cur" - "t23"."prev")
+                  THEN "t27"."prev"
+                  ELSE ABS("t27"."cur" - "t27"."prev")
                 END AS "amount"
               FROM (
                 SELECT
-                  "t22"."account_id",
-                  "t22"."day",
-                  "t22"."delta",
-                  "t22"."cur",
-                  "t22"."prev",
-                  "t22"."paid",
-                  SUM("t22"."paid") OVER (
-                    PARTITION BY "t22"."account_id"
-                    ORDER BY "t22"."day" ASC
+                  "t26"."account_id",
+                  "t26"."day",
+                  "t26"."delta",
+                  "t26"."cur",
+                  "t26"."prev",
+                  "t26"."paid",
+                  SUM("t26"."paid") OVER (
+                    PARTITION BY "t26"."account_id"
+                    ORDER BY "t26"."day" ASC
                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-                  ) - "t22"."paid" AS "paid_before"
+                  ) - "t26"."paid" AS "paid_before"
                 FROM (
                   SELECT
-                    "t21"."account_id",
-                    "t21"."day",
-                    "t21"."delta",
-                    "t21"."cur",
+                    "t25"."account_id",
+                    "t25"."day",
+                    "t25"."delta",
+                    "t25"."cur",
                     COALESCE(
-                      LAG("t21"."cur") OVER (
-                        PARTITION BY "t21"."account_id"
-                        ORDER BY "t21"."day" ASC
+                      LAG("t25"."cur") OVER (
+                        PARTITION BY "t25"."account_id"
+                        ORDER BY "t25"."day" ASC
                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
                       ),
                       0.0
                     ) AS "prev",
-                    CASE WHEN "t21"."cur" > 0 THEN 1 ELSE 0 END AS "paid"
+                    CASE WHEN "t25"."cur" > 0 THEN 1 ELSE 0 END AS "paid"
                   FROM (
                     SELECT
-                      "t20"."account_id",
-                      "t20"."day",
-                      "t20"."delta",
-                      CASE WHEN ABS("t20"."cur") < 1e-06 THEN 0.0 ELSE "t20"."cur" END AS "cur"
+                      "t24"."account_id",
+                      "t24"."day",
+                      "t24"."delta",
+                      CASE WHEN ABS("t24"."cur") < 1e-06 THEN 0.0 ELSE "t24"."cur" END AS "cur"
                     FROM (
                       SELECT
-                        "t17"."account_id",
-                        "t17"."day",
-                        "t17"."delta",
+                        "t19"."account_id",
+                        "t19"."day",
+                        "t19"."delta",
                         CAST(ROUND(
-                          SUM("t17"."delta") OVER (
-                            PARTITION BY "t17"."account_id"
-                            ORDER BY "t17"."day" ASC
+                          SUM("t19"."delta") OVER (
+                            PARTITION BY "t19"."account_id"
+                            ORDER BY "t19"."day" ASC
                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
                           ),
                           6
                         ) AS DOUBLE) AS "cur"
                       FROM (
                         SELECT
-                          "t15"."account_id",
-                          "t15"."day",
-                          SUM("t15"."delta") AS "delta"
+                          "t16"."account_id",
+                          "t16"."day",
+                          SUM("t16"."delta") AS "delta"
                         FROM (
                           SELECT
                             *
@@ -290,7 +329,7 @@ FROM (
                               "t0"."valid_from" AS "day",
                               COALESCE("t0"."mrr", 0.0) AS "delta"
                             FROM "subscriptions" AS "t0"
-                          ) AS "t9"
+                          ) AS "t10"
                           UNION ALL
                           SELECT
                             *
@@ -304,72 +343,72 @@ FROM (
                             FROM "subscriptions" AS "t0"
                             WHERE
                               "t0"."valid_to" IS NOT NULL
-                          ) AS "t13"
-                        ) AS "t15"
+                          ) AS "t14"
+                        ) AS "t16"
                         GROUP BY
                           1,
                           2
-                      ) AS "t17"
-                    ) AS "t20"
-                  ) AS "t21"
-                ) AS "t22"
-              ) AS "t23"
-            ) AS "t24"
+                      ) AS "t19"
+                    ) AS "t24"
+                  ) AS "t25"
+                ) AS "t26"
+              ) AS "t27"
+            ) AS "t28"
             WHERE
-              "t24"."kind" IS NOT NULL
-              AND "t24"."kind" = 'new'
-              AND "t24"."day" <= MAKE_DATE(2026, 6, 30)
-          ) AS "t25"
+              "t28"."kind" IS NOT NULL
+              AND "t28"."kind" = 'new'
+              AND "t28"."day" <= MAKE_DATE(2026, 6, 30)
+          ) AS "t29"
           GROUP BY
             1
-        ) AS "t27"
-          ON "t14"."account_id" = "t27"."account_id"
-      ) AS "t28"
-    ) AS "t30"
-      ON "t12"."account_id" = "t30"."account_id"
+        ) AS "t31"
+          ON "t15"."account_id" = "t31"."account_id"
+      ) AS "t32"
+    ) AS "t34"
+      ON "t13"."account_id" = "t34"."account_id"
     CROSS JOIN "periods" AS "t3"
-  ) AS "t31"
+  ) AS "t35"
   WHERE
     (
       (
-        "t31"."valid_from" <= "t31"."w_at_end_hi"
+        "t35"."valid_from" <= "t35"."w_at_end_hi"
       )
       AND (
         (
-          "t31"."valid_until" IS NULL
+          "t35"."valid_until" IS NULL
         )
         OR (
-          "t31"."valid_until" > "t31"."w_at_end_hi"
+          "t35"."valid_until" > "t35"."w_at_end_hi"
         )
       )
     )
     OR (
       (
-        "t31"."valid_from" <= "t31"."w_at_start_hi"
+        "t35"."valid_from" <= "t35"."w_at_start_hi"
       )
       AND (
         (
-          "t31"."valid_until" IS NULL
+          "t35"."valid_until" IS NULL
         )
         OR (
-          "t31"."valid_until" > "t31"."w_at_start_hi"
+          "t35"."valid_until" > "t35"."w_at_start_hi"
         )
       )
     )
     OR (
       (
-        "t31"."valid_from" <= "t31"."w_at_end_hi"
+        "t35"."valid_from" <= "t35"."w_at_end_hi"
       )
       AND (
         (
-          "t31"."valid_until" IS NULL
+          "t35"."valid_until" IS NULL
         )
         OR (
-          "t31"."valid_until" > "t31"."w_at_end_hi"
+          "t35"."valid_until" > "t35"."w_at_end_hi"
         )
       )
     )
-) AS "t32"
+) AS "t36"
 GROUP BY
   1,
   2
