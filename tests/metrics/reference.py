@@ -1,6 +1,6 @@
 """A deliberately plain pandas reference implementation of the KPI spec.
 
-Every formula here is written from /work/spec/metrics-spec.md ("the spec"; section names are
+Every formula here is written from tests/metrics/SPEC.md ("the spec"; section names are
 quoted in the docstrings) without looking at the engine in ``tenure.metrics``. It is a second,
 independent implementation that the engine must agree with; it favours being obviously
 correct over being fast (loops over accounts and days are fine).

@@ -2,7 +2,7 @@
 
 Same approach as test_worked_examples.py: canonical CSV rows through the real importer, the real
 engine, expected numbers worked out by hand from KPI_DEFINITIONS.md and the spec
-(/work/spec/metrics-spec.md, "Retention" and "MRR").
+(tests/metrics/SPEC.md, "Retention" and "MRR").
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The pandas reference checked on its own against hand-worked numbers.
 
 Examples come from /work/shared/KPI_DEFINITIONS.md (the vendors' published worked examples)
-and from /work/spec/metrics-spec.md; the tables are built as DataFrames directly, so these
+and from tests/metrics/SPEC.md; the tables are built as DataFrames directly, so these
 tests need neither the importer nor the engine.
 """
 

@@ -3,7 +3,7 @@
 Every example is written as canonical input rows (CSV files), imported with the real importer
 (``tenure.import_file``) and computed by the real engine (``tenure.metrics``). The expected
 numbers are the published ones, or worked out by hand in the comments from
-/work/spec/metrics-spec.md; none of them comes from running the code.
+tests/metrics/SPEC.md; none of them comes from running the code.
 
 Conventions of the tests: ``as_of`` is a date E; a ``month`` period is [first of E's month, E];
 "paying at the start" means paying on S - 1. A subscription row is live on X when
