@@ -82,3 +82,25 @@ def test_cohorts_json(home: str) -> None:
     assert jan[0]["accounts"] == 2 and jan[0]["retained_accounts"] == 2
     assert jan[1]["retained_accounts"] == 1 and jan[1]["logo_retention"] == 0.5
     assert jan[2]["revenue_retention"] == 100 / 150
+
+
+def test_per_account_latest_answers(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """nps_latest / csat_latest: the account's most recent answer on or before the date;
+    a later answer does not count yet, an older one is replaced."""
+    tmp = tmp_path_factory.mktemp("latest")
+    home = str(tmp / "ws")
+    run("init", "--home", home)
+    run("import", "accounts", str(write_text(tmp / "a.csv", ACCOUNTS)), "--home", home)
+    answers = """response_id,account_id,survey,score,responded_at
+r1,a1,csat,5,2026-01-05T10:00:00Z
+r2,a1,csat,2,2026-02-05T10:00:00Z
+r3,a1,csat,4,2026-04-05T10:00:00Z
+r4,a1,nps,9,2025-06-01T10:00:00Z
+"""
+    run("import", "survey_responses", str(write_text(tmp / "r.csv", answers)), "--home", home)
+    rows = json.loads(run("metrics", "--home", home, "--as-of", "2026-03-31", "--per-account",
+                          "--metric", "csat_latest", "--metric", "nps_latest",
+                          "--format", "json").stdout)
+    by_id = {r["account_id"]: r for r in rows}
+    assert by_id["a1"]["csat_latest"] == 2 and by_id["a1"]["nps_latest"] == 9
+    assert by_id["a2"]["csat_latest"] is None

@@ -57,6 +57,11 @@ SELECT
       "t6"."responded_at" < "t6"."w_to_date_hi_t"
     )
     AND COALESCE("t6"."survey" = 'nps', FALSE)) AS "nps_latest",
+  FIRST("t6"."score" ORDER BY "t6"."responded_at" DESC) FILTER(WHERE
+    (
+      "t6"."responded_at" < "t6"."w_to_date_hi_t"
+    )
+    AND COALESCE("t6"."survey" = 'csat', FALSE)) AS "csat_latest",
   COUNT("t6"."account_id") FILTER(WHERE
     (
       "t6"."responded_at" < "t6"."w_trailing_metrics_csat_window_days_hi_t"
@@ -195,6 +200,12 @@ FROM (
           (
             "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
           )
+          AND COALESCE("t0"."survey" = 'csat', FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
           AND (
             "t0"."responded_at" >= MAKE_TIMESTAMP(2026, 3, 3, 0, 0, 0.0)
           )
@@ -266,6 +277,9 @@ FROM (
       AND (
         "t5"."responded_at" >= "t5"."w_trailing_metrics_nps_window_days_lo_t"
       )
+    )
+    OR (
+      "t5"."responded_at" < "t5"."w_to_date_hi_t"
     )
     OR (
       "t5"."responded_at" < "t5"."w_to_date_hi_t"

@@ -57,6 +57,11 @@ SELECT
       "t37"."responded_at" < "t37"."w_to_date_hi_t"
     )
     AND COALESCE("t37"."survey" = 'nps', FALSE)) AS "nps_latest",
+  FIRST("t37"."score" ORDER BY "t37"."responded_at" DESC) FILTER(WHERE
+    (
+      "t37"."responded_at" < "t37"."w_to_date_hi_t"
+    )
+    AND COALESCE("t37"."survey" = 'csat', FALSE)) AS "csat_latest",
   COUNT("t37"."account_id") FILTER(WHERE
     (
       "t37"."responded_at" < "t37"."w_trailing_metrics_csat_window_days_hi_t"
@@ -192,6 +197,12 @@ FROM (
             "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
           )
           AND COALESCE("t0"."survey" = 'nps', FALSE)
+        )
+        OR (
+          (
+            "t0"."responded_at" < MAKE_TIMESTAMP(2026, 7, 1, 0, 0, 0.0)
+          )
+          AND COALESCE("t0"."survey" = 'csat', FALSE)
         )
         OR (
           (
@@ -558,6 +569,9 @@ FROM (
       AND (
         "t36"."responded_at" >= "t36"."w_trailing_metrics_nps_window_days_lo_t"
       )
+    )
+    OR (
+      "t36"."responded_at" < "t36"."w_to_date_hi_t"
     )
     OR (
       "t36"."responded_at" < "t36"."w_to_date_hi_t"
