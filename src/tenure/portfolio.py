@@ -6,7 +6,6 @@ the month to date, for the company and per segment, plus how many accounts the b
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -21,10 +20,6 @@ SUMMARY_METRICS = (
     "first_response_hours_median", "mau", "events_30d",
 )
 SEGMENT_METRICS = ("paying_accounts", "mrr", "nrr", "nps", "open_tickets")
-
-
-def _value(v: Any) -> float | None:
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
 
 @dataclass
@@ -44,15 +39,16 @@ class Portfolio:
 
 def portfolio(app: App, *, as_of: date) -> Portfolio:
     """The book as of the end of ``as_of``, month to date."""
-    from .metrics import compute_metrics
+    from .metrics import compute_metrics, context, number
 
-    company = compute_metrics(app, as_of=as_of, metrics=SUMMARY_METRICS)
-    kpis = {r["metric"]: _value(r["value"]) for r in company.to_dict("records")}
-    by_segment = compute_metrics(app, as_of=as_of, metrics=SEGMENT_METRICS, by=["segment"])
+    ctx = context(app, as_of=as_of)  # one context: lookups and dimensions computed once
+    company = compute_metrics(ctx, as_of=as_of, metrics=SUMMARY_METRICS)
+    kpis = {r["metric"]: number(r["value"]) for r in company.to_dict("records")}
+    by_segment = compute_metrics(ctx, as_of=as_of, metrics=SEGMENT_METRICS, by=["segment"])
     segments: dict[str, dict[str, Any]] = {}
     for r in by_segment.to_dict("records"):
         name = r["segment"] or "(none)"
-        segments.setdefault(name, {"segment": name})[r["metric"]] = _value(r["value"])
+        segments.setdefault(name, {"segment": name})[r["metric"]] = number(r["value"])
     accounts = app.warehouse.con.execute("SELECT count(*) FROM accounts").fetchall()[0][0]
     return Portfolio(
         as_of=as_of,

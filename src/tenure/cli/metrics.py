@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
 
 from ..app import build_app
+from ..metrics import number
 from . import FormatOpt, HomeOpt, OutputFormat, cli, emit_rows, out, parse_date, today
 
 AsOfOpt = Annotated[
@@ -17,11 +17,10 @@ AsOfOpt = Annotated[
 ]
 
 
-def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    v = float(value)
-    return None if math.isnan(v) else v
+def _plain(record: dict[str, Any]) -> dict[str, Any]:
+    """A result row for output: undefined numbers and dates as None."""
+    return {k: (number(v) if isinstance(v, float) else None if v is pd.NaT else v)
+            for k, v in record.items()}
 
 
 def _shown(value: float | None, unit: str, currency: str) -> str:
@@ -47,8 +46,10 @@ def _shown(value: float | None, unit: str, currency: str) -> str:
 def metrics(
     as_of: AsOfOpt = None,
     period: Annotated[
-        str, typer.Option(help="month, quarter, year, or trailing days such as 30d.")
-    ] = "month",
+        str | None, typer.Option(
+            help="month, quarter, year, or trailing days such as 30d (default: month; with "
+            "--per-account, 90d).", show_default=False)
+    ] = None,
     periods: Annotated[int, typer.Option(help="How many periods, ending with the one "
                                          "that contains the as-of date.", min=1, max=120)] = 1,
     by: Annotated[list[str] | None, typer.Option(
@@ -59,7 +60,7 @@ def metrics(
     list_: Annotated[bool, typer.Option("--list", help="List the metrics and stop.")] = False,
     per_account: Annotated[bool, typer.Option(
         "--per-account", help="The per-account metrics table instead: one row per account, "
-        "one column per metric; period metrics cover the trailing --period (default 90d).")
+        "one column per metric; period metrics cover --period.")
     ] = False,
     home: HomeOpt = None,
     fmt: FormatOpt = OutputFormat.table,
@@ -72,8 +73,9 @@ def metrics(
     from ..metrics import catalog, compute_metrics
 
     if per_account:
-        _per_account(as_of, "90d" if period == "month" else period, metric, home, fmt)
+        _per_account(as_of, period or "90d", metric, home, fmt)
         return
+    period = period or "month"
     if list_:
         emit_rows([{"metric": m.name, "family": m.family, "unit": m.unit, "grain": m.grain,
                     "label": m.label} for m in catalog().values()], fmt, title="Metrics")
@@ -85,7 +87,7 @@ def metrics(
                                 metrics=metric or None)
         currency = app.settings.company.reporting_currency
     rows = [
-        {"metric": r["metric"], "value": _number(r["value"]),
+        {"metric": r["metric"], "value": number(r["value"]),
          "period_start": r["period_start"], "period_end": r["period_end"],
          **{d: r[d] for d in dims}}
         for r in frame.to_dict("records")
@@ -125,8 +127,7 @@ def cohorts(
         frame = cohort_retention(app, as_of=day)
     records = frame.to_dict("records")
     if fmt is not OutputFormat.table:
-        emit_rows([{k: (_number(v) if isinstance(v, float) else v) for k, v in r.items()}
-                   for r in records], fmt, columns=list(frame.columns))
+        emit_rows([_plain(r) for r in records], fmt, columns=list(frame.columns))
         return
     column = "logo_retention" if kind == "logos" else "revenue_retention"
     table: dict[str, dict[str, Any]] = {}
@@ -134,7 +135,7 @@ def cohorts(
         if r["months_since_start"] >= months:
             continue
         row = table.setdefault(r["cohort"], {"cohort": r["cohort"], "accounts": r["accounts"]})
-        value = _number(r[column])
+        value = number(r[column])
         row[f"m{r['months_since_start']}"] = "" if value is None else f"{value:.0%}"
     cols = ["cohort", "accounts", *[f"m{k}" for k in range(months)]]
     emit_rows(list(table.values()), fmt, columns=cols,
@@ -149,9 +150,6 @@ def _per_account(as_of: str | None, period: str, metric: list[str] | None, home:
     day = parse_date(as_of, "--as-of") or today()
     with build_app(home) as app:
         frame = account_metrics(app, as_of=day, period=period, metrics=metric or None)
-    rows = []
-    for r in frame.to_dict("records"):
-        rows.append({k: (_number(v) if isinstance(v, float) else
-                         (None if v is None or v is pd.NaT else v)) for k, v in r.items()})
+    rows = [_plain(r) for r in frame.to_dict("records")]
     emit_rows(rows, fmt, columns=list(frame.columns),
               title=f"Per-account metrics as of {day} (period metrics over {period})")

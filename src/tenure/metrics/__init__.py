@@ -13,6 +13,7 @@ Spark, ...); with a bare backend, pass ``settings``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from ..errors import MetricsError
 from .catalog import Metric, builtin
 from .cohorts import cohort_retention
 from .datasets import ACCOUNT_DIMENSIONS, DIMENSIONS, Context
-from .engine import ACCOUNT, PERIOD, check_by, check_names, compute_frame
+from .engine import ACCOUNT, PERIOD, check_by, check_names, compute_frame, dimensions_frame, keyed
 from .periods import Period, check_period, periods_ending
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ __all__ = [
     "cohort_retention",
     "compute_metrics",
     "context",
+    "number",
 ]
 
 
@@ -48,9 +50,14 @@ def catalog() -> dict[str, Metric]:
 
 
 def context(source: Any, *, as_of: date, settings: Settings | None = None) -> Context:
-    """A computation context over an App or an Ibis backend."""
+    """A computation context over an App or an Ibis backend. A context passed in is used as
+    it is (its lookups and account dimensions are computed once for several calls)."""
     from ..app import App
 
+    if isinstance(source, Context):
+        if source.as_of != as_of or (settings is not None and settings is not source.settings):
+            raise MetricsError("a context computes for its own as-of date and settings")
+        return source
     if isinstance(source, App):
         return Context(backend=source.warehouse.ibis, settings=settings or source.settings,
                        as_of=as_of)
@@ -63,10 +70,15 @@ def _format_dims(frame: pd.DataFrame, dims: Sequence[str]) -> pd.DataFrame:
     if "cohort" in dims and "cohort" in frame:
         frame["cohort"] = [None if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m")
                            for v in frame["cohort"]]
-    for d in dims:
-        if d in frame:
-            frame[d] = frame[d].astype(object).where(frame[d].notna(), None)
-    return frame
+    return keyed(frame, dims)
+
+
+def number(value: Any) -> float | None:
+    """A metric value for JSON and people: a float, or None where it is undefined."""
+    if value is None:
+        return None
+    v = float(value)
+    return None if math.isnan(v) else v
 
 
 def compute_metrics(
@@ -124,7 +136,7 @@ def account_metrics(
     spans = periods_ending(as_of, check_period(period), 1)
     ctx = context(source, as_of=as_of, settings=settings)
     frame = compute_frame(ctx, names, spans, None)
-    dims = account_dimensions_frame(ctx)
+    dims = dimensions_frame(ctx)
     # The accounts of the accounts and subscriptions tables. An account id known only from
     # other tables (reported as unknown at import) counts in company metrics but has no row.
     out = dims.merge(frame.drop(columns=[PERIOD]), on=ACCOUNT, how="left")
@@ -136,8 +148,3 @@ def account_metrics(
     return out[[ACCOUNT, *ACCOUNT_DIMENSIONS, *names]].sort_values(ACCOUNT).reset_index(
         drop=True)
 
-
-def account_dimensions_frame(ctx: Context) -> pd.DataFrame:
-    from .engine import _dims_frame
-
-    return _dims_frame(ctx).copy()

@@ -68,12 +68,29 @@ class Metric:
         return names - set(PERIOD_NAMES)
 
 
-def _window_ok(window: str, settings_paths: set[str]) -> bool:
+@dataclass(frozen=True)
+class Window:
+    """A parsed window: its kind and, for ``trailing:N[:M]``, N (days or a setting's dotted
+    name) and M (days back from the period's end)."""
+
+    kind: str
+    days: str | None = None
+    offset: int = 0
+
+
+def parse_window(window: str) -> Window | None:
+    """``trailing:30:30`` -> Window("trailing", "30", 30); None when not a window."""
     m = WINDOW.fullmatch(window)
     if not m:
-        return False
-    days = m.group(1)
-    return days is None or days.isdigit() or days in settings_paths
+        return None
+    if m.group(1) is None:
+        return Window(window)
+    return Window("trailing", m.group(1), int(m.group(2) or 0))
+
+
+def _window_ok(window: str, settings_paths: set[str]) -> bool:
+    w = parse_window(window)
+    return w is not None and (w.days is None or w.days.isdigit() or w.days in settings_paths)
 
 
 def validate(raw: list[dict[str, Any]], settings_paths: set[str]) -> dict[str, Metric]:
@@ -136,7 +153,7 @@ def validate(raw: list[dict[str, Any]], settings_paths: set[str]) -> dict[str, M
                     except FormulaError as exc:
                         problems.append(f"{where}: {key}: {exc}")
                         continue
-                    missing = set(e.names) - set(ds.columns) - {"period_end_at", "False", "True"}
+                    missing = set(e.names) - set(ds.columns)
                     if missing:
                         problems.append(f"{where}: {key} reads {', '.join(sorted(missing))}, "
                                         f"not columns of {ds.name}")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .datasets import account_dimensions, subscription_rows
+from .datasets import MRR_DECIMALS, start_cohorts, subscription_rows
 from .periods import month_end
 
 if TYPE_CHECKING:
@@ -32,8 +32,7 @@ def cohort_retention(source: Any, *, as_of: date, settings: Settings | None = No
     from . import context
 
     ctx = context(source, as_of=as_of, settings=settings)
-    dims = account_dimensions(ctx)
-    cohorts = dims.filter(dims.cohort.notnull()).select("account_id", "cohort").to_pandas()
+    cohorts = start_cohorts(ctx).to_pyarrow().to_pandas()
     columns = ["cohort", "months_since_start", "period_end", "accounts", "retained_accounts",
                "logo_retention", "starting_mrr", "mrr", "revenue_retention"]
     if cohorts.empty:
@@ -59,7 +58,7 @@ def cohort_retention(source: Any, *, as_of: date, settings: Settings | None = No
         base = None
         for k in range(0, len(ends) - start):
             at = in_cohort[in_cohort["_end"] == start + k]
-            paying = at[at["mrr"].round(6) > 0]
+            paying = at[at["mrr"].round(MRR_DECIMALS) > 0]
             total = float(paying["mrr"].sum())
             if k == 0:
                 base = total

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MetricsError
+from .formula import hours_between
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -67,11 +68,20 @@ class Context:
         return self._cache[key]
 
     # ------------------------------------------------------------------ money
-    def _foreign_currencies(self, table: str) -> list[str]:
+    def _foreign_currencies(self, table: str) -> dict[str, bool]:
+        """The currencies of ``table`` other than the reporting one, each with whether
+        fx_rates has a rate for it (one query)."""
         t = self.table(table)
         rep = self.settings.company.reporting_currency
-        q = t.filter(t.currency.notnull() & (t.currency != rep)).select("currency").distinct()
-        return sorted(str(c) for c in q.to_pandas()["currency"])
+        foreign = t.filter(t.currency.notnull() & (t.currency != rep)).select(
+            "currency").distinct()
+        if self.has_table("fx_rates"):
+            rates = self.table("fx_rates").select(_rated="currency").distinct()
+            foreign = foreign.left_join(rates, foreign.currency == rates._rated)
+            rows = foreign.select("currency", has_rate=foreign._rated.notnull()).to_pyarrow()
+            return dict(zip(rows["currency"].to_pylist(), rows["has_rate"].to_pylist(),
+                            strict=True))
+        return dict.fromkeys(foreign.to_pyarrow()["currency"].to_pylist(), False)
 
     def converted(self, table: str, amount: str, on: str, key: tuple[str, ...]) -> ir.Table:
         """``table`` with ``amount`` in the reporting currency, each row converted at the latest
@@ -82,16 +92,13 @@ class Context:
         foreign = self._foreign_currencies(table)
         if not foreign:
             return t
-        rates = self.table("fx_rates") if self.has_table("fx_rates") else None
-        known = set() if rates is None else set(
-            rates.select("currency").distinct().to_pandas()["currency"])
-        missing = [c for c in foreign if c not in known]
+        missing = sorted(c for c, rated in foreign.items() if not rated)
         if missing:
             raise MetricsError(
                 f"{table} has amounts in {', '.join(missing)} but fx_rates has no rate for "
                 f"{'it' if len(missing) == 1 else 'them'}; import fx_rates (currency, date, rate "
                 f"= {self.settings.company.reporting_currency} per unit)")
-        assert rates is not None
+        rates = self.table("fx_rates")
         on_day = t[on].date() if t[on].type().is_timestamp() else t[on]
         rows = t.mutate(_on=on_day)
         r = rates.rename(_cur="currency", _date="date", _rate="rate")
@@ -112,8 +119,7 @@ class Context:
         Monday to Friday, local time = UTC + support.utc_offset_hours)."""
         window = self.settings.support.business_window
         if window is None:
-            # Milliseconds: DuckDB's epoch keeps fractions of a second, Spark's drops them.
-            return b.delta(a, unit="millisecond").cast("float64") / 3_600_000
+            return hours_between(a, b)
         return (self._business_seconds(b, window) - self._business_seconds(a, window)) / 3600
 
     def _business_seconds(self, ts: ir.TimestampValue, window: tuple[float, float]) -> Any:
@@ -361,6 +367,16 @@ ROW_DIMENSIONS = {"priority": ("tickets",)}
 DIMENSIONS = ACCOUNT_DIMENSIONS + tuple(ROW_DIMENSIONS)
 
 
+def start_cohorts(ctx: Context) -> ir.Table:
+    """account_id and cohort: the first day of the month the account first paid (on or
+    before as_of); accounts that never paid have no row."""
+    import ibis
+
+    m = movements(ctx)
+    first = m.filter((m.kind == "new") & (m.day <= ibis.date(ctx.as_of)))
+    return first.group_by("account_id").aggregate(cohort=first.day.min().truncate("M"))
+
+
 def account_dimensions(ctx: Context) -> ir.Table:
     """One row per account (accounts and subscriptions) with its dimensions as of as_of."""
 
@@ -386,11 +402,8 @@ def account_dimensions(ctx: Context) -> ir.Table:
         # add-on bought later has no plan and does not blank the account's plan).
         product = latest(live, "product")
         plan = latest(live.filter(live.plan.notnull()), "plan")
-        m = movements(ctx)
-        first = m.filter((m.kind == "new") & (m.day <= ibis.date(d)))
-        cohort = first.group_by("account_id").aggregate(cohort=first.day.min().truncate("M"))
         return (ids.left_join(acc, "account_id").left_join(plan, "account_id")
-                .left_join(product, "account_id").left_join(cohort, "account_id")
+                .left_join(product, "account_id").left_join(start_cohorts(ctx), "account_id")
                 .select("account_id", "segment", "industry", "country", "owner", "plan",
                         "product", "cohort"))
 

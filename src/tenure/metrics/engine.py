@@ -2,9 +2,10 @@
 
 For a list of metrics, periods and a grain (per account, or per group of accounts):
 
-1. measures are compiled to Ibis: one aggregate query per dataset and period, every measure of
-   that dataset a conditional aggregate (``sum(x) FILTER (WHERE window AND where)``), so each
-   dataset is scanned once per period whatever the number of metrics;
+1. measures are compiled to Ibis: one aggregate query per dataset for all periods (its rows
+   joined to a table of the periods' window bounds), every measure of that dataset a
+   conditional aggregate (``sum(x) FILTER (WHERE window AND where)``), so each dataset is
+   scanned once whatever the number of metrics and periods;
 2. rolled-up metrics are computed per account first and then combined over the accounts of each
    group (sum, mean or median over the population);
 3. formulas are evaluated over the aggregated values (a few rows per group), with division by
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MetricsError
-from .catalog import PERIOD_NAMES, Metric, builtin
+from .catalog import PERIOD_NAMES, Metric, builtin, parse_window
 from .datasets import (
     ACCOUNT_DIMENSIONS,
     DATASETS,
@@ -39,12 +40,8 @@ PERIOD = "_period"
 ACCOUNT = "account_id"
 
 
-def _catalog() -> dict[str, Metric]:
-    return builtin()
-
-
 def check_names(names: Sequence[str]) -> list[str]:
-    cat = _catalog()
+    cat = builtin()
     unknown = [n for n in names if n not in cat]
     if unknown:
         raise MetricsError(f"unknown metric(s) {', '.join(unknown)}; `tenure metrics --list` "
@@ -70,17 +67,18 @@ def _window_key(window: str) -> str:
 
 def _bounds(ctx: Context, window: str, period: Period) -> tuple[date | None, date]:
     """First and last day (inclusive) of ``window`` for ``period``; None: no first day."""
-    if window == "period":
+    w = parse_window(window)
+    assert w is not None  # validated with the catalogue
+    if w.kind == "period":
         return period.start, period.end
-    if window == "to_date":
+    if w.kind == "to_date":
         return None, period.end
-    if window == "at_end":
+    if w.kind == "at_end":
         return period.end, period.end
-    if window == "at_start":
+    if w.kind == "at_start":
         return period.before_start, period.before_start
-    _, days, *offset = window.split(":")
-    n = _window_days(ctx, days)
-    hi = period.end - timedelta(days=int(offset[0]) if offset else 0)
+    n = _window_days(ctx, w.days or "")
+    hi = period.end - timedelta(days=w.offset)
     return hi - timedelta(days=n - 1), hi
 
 
@@ -105,6 +103,21 @@ def _periods_table(ctx: Context, periods: list[Period], windows: set[str]) -> An
     return ibis.memtable(data, schema=schema)
 
 
+def _time_column(metric: Metric) -> str:
+    return metric.time or DATASETS[metric.dataset or ""].times[0]
+
+
+def _in_days(col: Any, lo: Any, hi: Any, lo_t: Any, hi_t: Any) -> Any:
+    """``col`` on the days lo..hi: a date compared with the days, a timestamp with the
+    instants lo_t (start of lo) and hi_t (end of hi); lo None: no first day. The bounds are
+    literals or columns of the periods table."""
+    if col.type().is_timestamp():
+        cond = col < hi_t
+        return cond if lo_t is None else cond & (col >= lo_t)
+    cond = col <= hi
+    return cond if lo is None else cond & (col >= lo)
+
+
 def _window_condition(table: Any, metric: Metric) -> Any:
     """The joined rows (dataset x period) that fall in the metric's window for the period."""
     window = metric.window or "period"
@@ -112,26 +125,33 @@ def _window_condition(table: Any, metric: Metric) -> Any:
     if window in ("at_end", "at_start"):
         x = table[f"{k}_hi"]
         return (table.valid_from <= x) & (table.valid_until.isnull() | (table.valid_until > x))
-    col = table[metric.time or DATASETS[metric.dataset or ""].times[0]]
-    if col.type().is_timestamp():
-        cond = col < table[f"{k}_hi_t"]
-        lo = table[f"{k}_lo_t"]
-    else:
-        cond = col <= table[f"{k}_hi"]
-        lo = table[f"{k}_lo"]
-    if window != "to_date":
-        cond = cond & (col >= lo)
-    return cond
+    open_start = window == "to_date"
+    return _in_days(table[_time_column(metric)],
+                    None if open_start else table[f"{k}_lo"], table[f"{k}_hi"],
+                    None if open_start else table[f"{k}_lo_t"], table[f"{k}_hi_t"])
+
+
+def _literal_window(col: Any, lo: date | None, hi: date) -> Any:
+    import ibis
+
+    return _in_days(col, None if lo is None else ibis.date(lo), ibis.date(hi),
+                    None if lo is None else ibis.timestamp(day_start(lo)),
+                    ibis.timestamp(day_start(hi + timedelta(days=1))))
+
+
+def _where(ctx: Context, table: Any, metric: Metric, cond: Any) -> Any:
+    """``cond`` and the metric's ``where`` (a null where counts as false)."""
+    if not metric.where:
+        return cond
+    w = evaluate(parse(metric.where), lambda n: table[n], IbisTarget(), ctx.settings)
+    return cond & w.fill_null(False)
 
 
 def _aggregate(ctx: Context, table: Any, metric: Metric, cond: Any) -> Any:
-    target = IbisTarget()
-    if metric.where:
-        w = evaluate(parse(metric.where), lambda n: table[n], target, ctx.settings)
-        cond = cond & w.fill_null(False)
+    cond = _where(ctx, table, metric, cond)
     if metric.agg == "count":
         return table.account_id.count(where=cond)
-    x = evaluate(parse(metric.of or ""), lambda n: table[n], target, ctx.settings)
+    x = evaluate(parse(metric.of or ""), lambda n: table[n], IbisTarget(), ctx.settings)
     agg = metric.agg
     if agg == "sum":
         return x.sum(where=cond)
@@ -149,19 +169,8 @@ def _aggregate(ctx: Context, table: Any, metric: Metric, cond: Any) -> Any:
     if agg == "max":
         return x.max(where=cond)
     if agg == "latest":
-        time_col = table[metric.time or DATASETS[metric.dataset or ""].times[0]]
-        return x.argmax(time_col, where=cond)
+        return x.argmax(table[_time_column(metric)], where=cond)
     raise MetricsError(f"metric {metric.name}: unknown agg {agg}")  # pragma: no cover
-
-
-def _literal_window(col: Any, lo: date | None, hi: date) -> Any:
-    import ibis
-
-    if col.type().is_timestamp():
-        cond = col < ibis.timestamp(day_start(hi + timedelta(days=1)))
-        return cond if lo is None else cond & (col >= ibis.timestamp(day_start(lo)))
-    cond = col <= ibis.date(hi)
-    return cond if lo is None else cond & (col >= ibis.date(lo))
 
 
 def _span(bounds: list[tuple[date | None, date]]) -> tuple[date | None, date]:
@@ -183,13 +192,9 @@ def _prefiltered(ctx: Context, ds: Dataset, ms: list[Metric], periods: list[Peri
     col = table[ds.times[0]]
     if ds.with_period is not None:
         return table.filter(_literal_window(col, lo, hi))
-    target = IbisTarget()
     keep = None
     for m in ms:
-        cond = _literal_window(col, *spans[m.name])
-        if m.where:
-            w = evaluate(parse(m.where), lambda n: table[n], target, ctx.settings)
-            cond = cond & w.fill_null(False)
+        cond = _where(ctx, table, m, _literal_window(col, *spans[m.name]))
         keep = cond if keep is None else keep | cond
     return table.filter(keep)
 
@@ -230,7 +235,7 @@ def measure_queries(ctx: Context, measures: list[Metric], periods: list[Period],
     return queries
 
 
-def _keyed(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+def keyed(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     """Group keys as objects with None for a missing value, so that frames from different
     queries merge (an all-null column would come back as floats, a null as NaN or None)."""
     for k in keys:
@@ -242,7 +247,7 @@ def _keyed(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
 
 def _measure_frames(ctx: Context, measures: list[Metric], periods: list[Period],
                     keys: tuple[str, ...]) -> list[pd.DataFrame]:
-    return [_keyed(_frame(q), keys)
+    return [keyed(_frame(q), keys)
             for q in measure_queries(ctx, measures, periods, keys).values()]
 
 
@@ -257,7 +262,7 @@ def _plan(names: Sequence[str], grouped: bool) -> tuple[list[Metric], list[Metri
                                                         list[Metric]]:
     """Split what ``names`` need into measures, rolled-up metrics and formulas (in
     dependency order) at this grain."""
-    cat = _catalog()
+    cat = builtin()
     measures: dict[str, Metric] = {}
     rollups: dict[str, Metric] = {}
     formulas: dict[str, Metric] = {}
@@ -315,7 +320,7 @@ def _universe(ctx: Context, frames: list[pd.DataFrame], periods: list[Period],
     """Every (period, group) to report: the groups accounts have, and any seen in the data."""
     seen = [f[list(keys)] for f in frames if len(f)]
     if not grouped or all(k in ACCOUNT_DIMENSIONS for k in keys):
-        dims = _dims_frame(ctx)
+        dims = dimensions_frame(ctx)
         seen.append(dims[list(keys)])
     if not keys:
         groups = pd.DataFrame(index=[0])
@@ -326,10 +331,11 @@ def _universe(ctx: Context, frames: list[pd.DataFrame], periods: list[Period],
     return periods_df.merge(groups, how="cross") if keys else periods_df
 
 
-def _dims_frame(ctx: Context) -> pd.DataFrame:
+def dimensions_frame(ctx: Context) -> pd.DataFrame:
+    """The account dimensions as a frame, once per context."""
     return ctx.cached(  # type: ignore[no-any-return]
         "dims_frame",
-        lambda: _keyed(_frame(account_dimensions(ctx)), (ACCOUNT, *ACCOUNT_DIMENSIONS)))
+        lambda: keyed(_frame(account_dimensions(ctx)), (ACCOUNT, *ACCOUNT_DIMENSIONS)))
 
 
 def _rollup_frame(ctx: Context, rollups: list[Metric], periods: list[Period],
@@ -345,7 +351,7 @@ def _rollup_frame(ctx: Context, rollups: list[Metric], periods: list[Period],
             inputs += sorted(parse(m.population).names - set(PERIOD_NAMES))
     acc = compute_frame(ctx, list(dict.fromkeys(inputs)), periods, None)
     if by:
-        acc = acc.merge(_dims_frame(ctx)[[ACCOUNT, *by]], on=ACCOUNT, how="left")
+        acc = acc.merge(dimensions_frame(ctx)[[ACCOUNT, *by]], on=ACCOUNT, how="left")
     cols: dict[str, pd.Series] = {}
     group_cols = [PERIOD, *by]
     for m in rollups:
@@ -364,7 +370,7 @@ def _rollup_frame(ctx: Context, rollups: list[Metric], periods: list[Period],
             cols[m.name] = g.median()
     out = pd.DataFrame(cols).reset_index()
     out.columns = [*group_cols, *cols]
-    return _keyed(out, by)
+    return keyed(out, by)
 
 
 def _col(frame: pd.DataFrame, name: str, periods: list[Period]) -> Any:
@@ -406,6 +412,6 @@ def _prior_mean(ctx: Context, out: pd.DataFrame, spec: tuple[str, int],
         df = mean.reset_index() if keys else pd.DataFrame({name: mean.values})
         df[PERIOD] = i
         rows.append(df)
-    means = _keyed(pd.concat(rows, ignore_index=True).rename(columns={name: "_prior"}), keys)
+    means = keyed(pd.concat(rows, ignore_index=True).rename(columns={name: "_prior"}), keys)
     merged = out[[PERIOD, *keys]].merge(means, on=[PERIOD, *keys], how="left")
     return pd.Series(merged["_prior"].to_numpy(), index=out.index)

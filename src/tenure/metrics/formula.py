@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,7 @@ def _settings_path(node: ast.expr) -> str | None:
     return None
 
 
+@cache  # declarations are parsed again at every compile; the trees are never changed
 def parse(text: str) -> Expr:
     """Parse ``text``; raise FormulaError naming what is not allowed."""
     try:
@@ -209,10 +211,16 @@ class IbisTarget(Target):
         if fn == "days_between":
             return args[1].delta(args[0], unit="day")
         if fn == "hours_between":
-            return (args[1].epoch_seconds() - args[0].epoch_seconds()) / 3600.0
+            return hours_between(args[0], args[1])
         if fn == "date":
             return args[0].date()
         raise FormulaError(f"{fn}() cannot run in the warehouse")
+
+
+def hours_between(a: Any, b: Any) -> Any:
+    """Calendar hours from timestamp a to b, counted in milliseconds: DuckDB's epoch keeps
+    fractions of a second, Spark's drops them."""
+    return b.delta(a, unit="millisecond").cast("float64") / 3_600_000
 
 
 def _series(x: Any, index: pd.Index) -> pd.Series:

@@ -10,7 +10,6 @@ voided or refunded.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -159,19 +158,15 @@ def fx_rates(tl: Timeline) -> dict[str, list[Any]]:
     """Monthly rates (USD per unit) of the other billing currencies over the window, the
     company's reporting currency being USD. Prices were set at fixed list rates, so the
     rates are constant: converting any month's MRR gives the same dollars."""
-    epoch = dt.date(1970, 1, 1)
-    end = epoch + dt.timedelta(days=tl.end_day)
-    d = (epoch + dt.timedelta(days=tl.start_day)).replace(day=1)
-    months = []
-    while d < end:
-        months.append(d)
-        d = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    first, last = tl.month_index(np.array([tl.start_day, tl.end_day - 1]))
+    starts = np.arange(first, last + 1).astype("datetime64[M]").astype("datetime64[D]")
+    months = dates_text(starts.astype(np.int64))
     out: dict[str, list[Any]] = {"currency": [], "date": [], "rate": []}
     for code, per_usd in zip(CURRENCIES, FX_FROM_USD, strict=True):
         if code == "USD":
             continue
         for m in months:
             out["currency"].append(code)
-            out["date"].append(m.isoformat())
+            out["date"].append(m)
             out["rate"].append(round(1.0 / per_usd, 6))
     return out
