@@ -6,8 +6,11 @@
     ├── ImportFileError         a file cannot be imported at all (missing required column,
     │                           not a CSV, unreadable encoding, unknown table or source)
     ├── StoreError              the warehouse or app database cannot be opened or migrated
-    └── MetricsError            a metric, period, dimension or declaration that cannot be
-                                computed (unknown name, bad declaration, missing fx rate)
+    ├── MetricsError            a metric, period, dimension or declaration that cannot be
+    │                           computed (unknown name, bad declaration, missing fx rate)
+    └── HealthError             a health score that cannot be computed or shown (no scoring
+        │                       run yet, an unknown account, too little history to backtest)
+        └── HealthModelError    the health model in tenure.toml is wrong (every problem listed)
 
 Row-level problems in an import are not exceptions: they are reported rows (see ``ingest``).
 """
@@ -49,3 +52,18 @@ class MetricsError(TenureError):
     """A metric request or declaration that cannot be computed."""
 
     exit_code = 5
+
+
+class HealthError(TenureError):
+    """A health score request that cannot be met."""
+
+    exit_code = 6
+
+
+class HealthModelError(HealthError):
+    """The health model has problems; ``problems`` lists each one with where it is."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            f"the health model has {len(problems)} problem(s): " + "; ".join(problems))

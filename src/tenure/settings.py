@@ -206,6 +206,45 @@ class AdoptionSettings(Section):
     )
 
 
+class HealthSettings(Section):
+    """How health scores are kept and compared; the health model itself (bands, measures,
+    profiles) is declared beside these, see docs/health.md."""
+
+    trend_days: int = Field(
+        30, description="Days back to the score a health trend compares with.", ge=1)
+    trend_tolerance: float = Field(
+        5.0,
+        description="Points a score must move over trend_days to count as up or down "
+        "(smaller moves are flat).",
+        ge=0,
+    )
+    onboarding_days: int = Field(
+        90,
+        description="Days after the first payment during which an account's lifecycle "
+        "stage is 'onboarding' (profiles can choose by it).",
+        ge=1,
+    )
+    pulse_max_age_days: int = Field(
+        90, description="Days a CSM's pulse counts before it is too old to score.", ge=1)
+    horizon_days: int = Field(
+        90, description="Default horizon of `tenure health backtest`: churn within this many "
+        "days after each month end.", ge=1)
+    bands: list[dict[str, Any]] | None = Field(
+        None, description="The health model's bands ([[health.bands]]).",
+        json_schema_extra={"model": True})
+    measures: dict[str, dict[str, Any]] | None = Field(
+        None, description="The health model's measures ([health.measures.NAME]).",
+        json_schema_extra={"model": True})
+    profiles: list[dict[str, Any]] | None = Field(
+        None, description="The health model's profiles ([[health.profiles]]).",
+        json_schema_extra={"model": True})
+
+    def declared_model(self) -> dict[str, Any]:
+        """The parts of the health model this workspace declares (the rest is built in)."""
+        return {k: v for k in ("bands", "measures", "profiles")
+                if (v := getattr(self, k)) is not None}
+
+
 class Settings(Section):
     """All settings of a workspace."""
 
@@ -232,6 +271,9 @@ class Settings(Section):
     adoption: AdoptionSettings = Field(
         default_factory=AdoptionSettings, description="Adoption and engagement."
     )
+    health: HealthSettings = Field(
+        default_factory=HealthSettings, description="Health scores and the health model."
+    )
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -246,6 +288,9 @@ def iter_settings(
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             yield from iter_settings(ann, f"{prefix}{key}.")
             continue
+        extra = info.json_schema_extra
+        if isinstance(extra, dict) and extra.get("model"):
+            continue  # a part of the health model: docs/health.md, not a setting
         default = info.get_default(call_default_factory=True)
         yield f"{prefix}{key}", default, info.description or ""
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import shutil
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ..app import build_app, init_workspace, resolve_home
 from ..errors import WorkspaceError
+from ..health.history import snapshots
 from ..ingest import TABLE_ORDER, import_file
 from ..ingest.load import ImportReport
 from ..ingest.status import recent_imports, table_status
 from ..portfolio import Portfolio, portfolio
+from ..score import ScoringRun, run_scoring
 from . import (
     FormatOpt,
     HomeOpt,
@@ -123,9 +125,6 @@ def _day(value: object, *, minutes: bool = False) -> str:
 
 
 def _print_portfolio(p: Portfolio, fmt: OutputFormat) -> None:
-    if fmt is OutputFormat.json:
-        print(to_json(p.as_dict()))
-        return
     if fmt is OutputFormat.csv:
         emit_rows(p.segments, fmt)
         return
@@ -158,6 +157,18 @@ def _print_portfolio(p: Portfolio, fmt: OutputFormat) -> None:
         title="By segment (month to date)",
     )
     out.print("All metrics: tenure metrics · definitions: docs/metrics.md")
+
+
+def _print_health(run: ScoringRun, at_risk: list[dict[str, Any]]) -> None:
+    bands = " · ".join(f"{k} {v:,}" for k, v in run.bands.items())
+    out.print(f"\n[bold]Health as of {run.as_of}[/bold] ({run.scored:,} paying accounts "
+              f"scored): {bands}")
+    emit_rows([{"account": r["account_id"], "name": r["name"], "segment": r["segment"],
+                "score": f"{r['score']:.0f}" if r["score"] is not None else "",
+                "trend": r["trend"] or "", "top drag": r["top_drag"] or ""} for r in at_risk],
+              OutputFormat.table, title="Most ARR at risk", console=out)
+    out.print("Worklist: tenure accounts · why: tenure health explain ACCOUNT · track record: "
+              "tenure health backtest")
 
 
 @cli.command()
@@ -213,7 +224,15 @@ def demo(
             )
         # The sample's history ends the day before its as-of date.
         summary = portfolio(app, as_of=end - timedelta(days=1))
+        with progress.running():
+            run = run_scoring(app, as_of=end - timedelta(days=1), progress=progress)
+        at_risk = snapshots(app.store, sort="risk", limit=5)
+    if fmt is OutputFormat.json:
+        print(to_json({**summary.as_dict(), "health": run.as_dict(), "at_risk": at_risk}))
+        return
     _print_portfolio(summary, fmt)
+    if fmt is OutputFormat.table:
+        _print_health(run, at_risk)
     if fmt is OutputFormat.table:
         out.print(f"\nGround truth for evaluation (never imported): {sample_dir / 'ground_truth'}")
         if not no_serve:

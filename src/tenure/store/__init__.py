@@ -16,9 +16,12 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import ConfigError, StoreError
-from .models import Base, ImportRun
+from .models import AccountSnapshot, Base, HealthHistory, HealthPulse, ImportRun
 
-__all__ = ["AppStore", "Base", "ImportRun", "resolve_db_url"]
+__all__ = [
+    "AccountSnapshot", "AppStore", "Base", "HealthHistory", "HealthPulse", "ImportRun",
+    "resolve_db_url",
+]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

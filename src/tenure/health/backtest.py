@@ -1,0 +1,348 @@
+"""How well the health score foretold churn: score every paying account as of each month end
+from data up to that day, then see who churned within the horizon after it.
+
+The report gives the AUC (the chance that a churner scored below a stayer), the churn rate
+per band and the lift of red over green, a calibration table (churn rate per 10-point score
+bin), the AUC month by month and a ROC curve. ``suggest`` fits measure weights from history
+(L2-regularised logistic regression on the measure scores, trained on the earlier months,
+judged on the later ones) and writes them as new profiles an admin can adopt.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import HealthError
+from ..metrics import context
+from ..metrics.outcomes import churn_within, data_through, last_observable, paying_runs
+from ..settings import Settings
+from ..store import AppStore
+from .inputs import account_inputs
+from .model import Group, HealthModel, Profile
+from .scoring import score_frame
+
+CALIBRATION_BINS = 10
+MIN_TRAIN_CHURNED = 20  # fewer churned account-months than this fit no weights
+
+
+def month_ends(start: date, end: date) -> list[date]:
+    """Every last day of a month from start to end (both included)."""
+    out = []
+    y, m = start.year, start.month
+    while True:
+        nxt = date(y + (m == 12), m % 12 + 1, 1)
+        last = nxt - timedelta(days=1)
+        if last > end:
+            break
+        if last >= start:
+            out.append(last)
+        y, m = nxt.year, nxt.month
+    return out
+
+
+def auc(churned: np.ndarray, score: np.ndarray) -> float | None:
+    """Area under the ROC curve of ``100 - score`` as a predictor of churn: the chance that a
+    churned account scored below one that stayed (ties count half). None without both."""
+    from sklearn.metrics import roc_auc_score
+
+    y = np.asarray(churned, dtype=bool)
+    if y.all() or not y.any():
+        return None
+    return float(roc_auc_score(y, -np.asarray(score, dtype="float64")))
+
+
+def roc_points(churned: np.ndarray, score: np.ndarray, limit: int = 200) -> dict[str, list[float]]:
+    from sklearn.metrics import roc_curve
+
+    y = np.asarray(churned, dtype=bool)
+    if y.all() or not y.any():
+        return {"fpr": [], "tpr": []}
+    fpr, tpr, _ = roc_curve(y, -np.asarray(score, dtype="float64"), drop_intermediate=True)
+    if len(fpr) > limit:
+        keep = np.unique(np.linspace(0, len(fpr) - 1, limit).round().astype(int))
+        fpr, tpr = fpr[keep], tpr[keep]
+    return {"fpr": [round(float(x), 5) for x in fpr], "tpr": [round(float(x), 5) for x in tpr]}
+
+
+@dataclass
+class BacktestData:
+    """Scored account-months: as_of, account_id, profile, score, band, churned, and one
+    ``m:<group>:<measure>`` column per measure score (NaN when not scored), plus the input
+    frames per month for re-scoring."""
+
+    rows: pd.DataFrame
+    frames: dict[date, pd.DataFrame] = field(default_factory=dict)
+
+
+def collect(source: Any, *, settings: Settings, model: HealthModel, months: Sequence[date],
+            horizon_days: int, store: AppStore | None = None, profile: str | None = None,
+            progress: Callable[[int, int], None] | None = None) -> BacktestData:
+    """Score each month end and join who churned within the horizon after it."""
+    if not months:
+        raise HealthError("no month ends to backtest in the chosen range")
+    ctx_end = context(source, as_of=months[-1], settings=settings)
+    runs = paying_runs(ctx_end)
+    outcome = churn_within(runs, months, horizon_days)
+    parts = []
+    frames: dict[date, pd.DataFrame] = {}
+    for i, m in enumerate(months):
+        frame = account_inputs(source, as_of=m, model=model, settings=settings, store=store)
+        frames[m] = frame
+        scores = score_frame(frame, model, as_of=m, profile=profile)
+        parts.append(_rows(scores.accounts, scores.measures, outcome[outcome["as_of"] == m], m))
+        if progress:
+            progress(i + 1, len(months))
+    return BacktestData(rows=pd.concat(parts, ignore_index=True), frames=frames)
+
+
+def _rows(accounts: pd.DataFrame, measures: pd.DataFrame, outcome: pd.DataFrame,
+          as_of: date) -> pd.DataFrame:
+    paying = outcome[["account_id", "churned"]]
+    base = accounts[["account_id", "profile", "score", "band"]].merge(
+        paying, on="account_id", how="inner")
+    base = base[base["score"].notna()]
+    if not measures.empty:
+        wide = measures.assign(key="m:" + measures["group"] + ":" + measures["measure"]).pivot(
+            index="account_id", columns="key", values="score")
+        base = base.merge(wide, left_on="account_id", right_index=True, how="left")
+    base.insert(0, "as_of", as_of)
+    return base
+
+
+def summarise(rows: pd.DataFrame, model: HealthModel) -> dict[str, Any]:
+    """AUC, bands, lift, calibration, months and ROC of scored account-months."""
+    y = rows["churned"].to_numpy(dtype=bool)
+    s = rows["score"].to_numpy(dtype="float64")
+    bands: list[dict[str, Any]] = []
+    for b in model.bands:
+        hit = rows["band"] == b.label
+        n, k = int(hit.sum()), int(rows.loc[hit, "churned"].sum())
+        bands.append({"band": b.label, "color": b.color, "from": b.low, "to": b.high,
+                      "account_months": n, "churned": k, "churn_rate": k / n if n else None})
+    low, high = bands[0], bands[-1]
+    lift = (low["churn_rate"] / high["churn_rate"]
+            if low["churn_rate"] is not None and high["churn_rate"] else None)
+    calibration = []
+    edges = np.linspace(0, 100, CALIBRATION_BINS + 1)
+    for i in range(CALIBRATION_BINS):
+        lo, hi = edges[i], edges[i + 1]
+        hit = (s >= lo) & ((s < hi) | (i == CALIBRATION_BINS - 1) & (s <= hi))
+        n, k = int(hit.sum()), int(y[hit].sum())
+        calibration.append({"from": float(lo), "to": float(hi), "account_months": n,
+                            "mean_score": float(s[hit].mean()) if n else None,
+                            "churned": k, "churn_rate": k / n if n else None})
+    months = []
+    for m, g in rows.groupby("as_of", sort=True):
+        months.append({"as_of": m, "accounts": len(g), "churned": int(g["churned"].sum()),
+                       "auc": auc(g["churned"].to_numpy(), g["score"].to_numpy())})
+    return {
+        "account_months": len(rows), "churned": int(y.sum()),
+        "churn_rate": float(y.mean()) if len(y) else None,
+        "auc": auc(y, s), "lift_red_vs_green": lift, "lift_bands": [low["band"], high["band"]],
+        "bands": bands, "calibration": calibration, "months": months, "roc": roc_points(y, s),
+    }
+
+
+def default_range(source: Any, settings: Settings, horizon_days: int,
+                  start: date | None, end: date | None) -> list[date]:
+    """Month ends from ``start`` (default: twelve months before ``end``) to ``end`` (default:
+    the last month end whose horizon lies within the data)."""
+    if end is None:
+        probe = context(source, as_of=date.today(), settings=settings)  # clock-free: bounds only
+        through = data_through(probe)
+        if through is None:
+            raise HealthError("the warehouse holds no dated records to backtest against")
+        end = last_observable(through, horizon_days)
+    if start is None:
+        start = date(end.year - 1, end.month, 1)
+    months = month_ends(start, end)
+    if not months:
+        raise HealthError(f"no month end between {start} and {end} has a full {horizon_days}-day "
+                          "horizon of data after it; choose an earlier --from/--to")
+    return months
+
+
+# ------------------------------------------------------------------ weight suggestions
+def _features(rows: pd.DataFrame, profile: Profile) -> np.ndarray:
+    """Measure scores of the profile's accounts, 0-1; a measure without a score takes its
+    group's score and a group without one the overall score (what redistribution does)."""
+    cols = []
+    for g in profile.groups:
+        keys = [f"m:{g.name}:{m}" for m, _ in g.measures]
+        block = rows.reindex(columns=keys).to_numpy(dtype="float64")
+        w = np.array([w for _, w in g.measures])
+        present = ~np.isnan(block)
+        wp = np.where(present, w, 0)
+        gs = np.where(wp.sum(1) > 0, (np.nan_to_num(block) * wp).sum(1) / np.maximum(
+            wp.sum(1), 1e-12), np.nan)
+        gs = np.where(np.isnan(gs), rows["score"].to_numpy(dtype="float64"), gs)
+        block = np.where(present, block, gs[:, None])
+        cols.append(block)
+    return np.column_stack(cols) / 100.0
+
+
+LAMBDAS = (1e-4, 1e-3, 1e-2, 1e-1)  # L2 strengths tried; chosen by AUC across months
+
+
+def _fit_nonpositive(x: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
+    """Class-balanced logistic regression of churn on scores with an L2 penalty ``lam`` and
+    every coefficient <= 0: a higher measure score may only lower the risk, because the health
+    score adds scores up and cannot subtract one. Returns the coefficients (intercept free)."""
+    from scipy.optimize import minimize
+
+    _n, k = x.shape
+    w = np.where(y, 0.5 / max(y.sum(), 1), 0.5 / max((~y).sum(), 1))  # balanced, sums to 1
+    t = y.astype("float64")
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = theta[0] + x @ theta[1:]
+        # log(1 + e^z) - t z, written stably
+        f = np.logaddexp(0, z) - t * z
+        p = 0.5 * (1 + np.tanh(z / 2))  # the logistic function without overflow
+        g = w * (p - t)
+        value = float(w @ f) + 0.5 * lam * float(theta[1:] @ theta[1:])
+        grad = np.concatenate([[g.sum()], x.T @ g + lam * theta[1:]])
+        return value, grad
+
+    bounds = [(None, None)] + [(None, 0.0)] * k
+    res = minimize(loss, np.zeros(k + 1), jac=True, method="L-BFGS-B", bounds=bounds)
+    return np.asarray(res.x[1:])
+
+
+def _choose_lambda(x: np.ndarray, y: np.ndarray, months: np.ndarray) -> float:
+    """The penalty whose fits, each trained without one month, rank that month best."""
+    distinct = np.unique(months)
+    if len(distinct) < 2:
+        return LAMBDAS[1]
+    best, best_auc = LAMBDAS[1], -1.0
+    for lam in LAMBDAS:
+        aucs = []
+        for m in distinct:
+            held = months == m
+            if y[held].all() or not y[held].any() or not y[~held].any():
+                continue
+            beta = _fit_nonpositive(x[~held], y[~held], lam)
+            a = auc(y[held], -(x[held] @ beta))  # risk = x·beta, so "score" = -risk
+            if a is not None:
+                aucs.append(a)
+        if aucs and float(np.mean(aucs)) > best_auc:
+            best, best_auc = lam, float(np.mean(aucs))
+    return best
+
+
+def fit_profile(rows: pd.DataFrame, profile: Profile,
+                name: str) -> tuple[Profile, dict[str, Any]] | None:
+    """Weights for ``profile``'s measures from its scored account-months (None when the
+    history has too few churned accounts or no measure lowers risk)."""
+    y = rows["churned"].to_numpy(dtype=bool)
+    if y.sum() < MIN_TRAIN_CHURNED or (~y).sum() < MIN_TRAIN_CHURNED:
+        return None
+    x = _features(rows, profile)
+    lam = _choose_lambda(x, y, rows["as_of"].to_numpy())
+    beta = _fit_nonpositive(x, y, lam)
+    strength = -beta
+    if strength.sum() <= 1e-9:
+        return None
+    strength = 100 * strength / strength.sum()
+    groups: list[Group] = []
+    names: list[str] = []
+    k = 0
+    for g in profile.groups:
+        members = []
+        for m, _ in g.measures:
+            names.append(f"{g.name}.{m}")
+            w = round(float(strength[k]), 1)
+            k += 1
+            if w > 0:
+                members.append((m, w))
+        if members:
+            groups.append(Group(g.name, g.label, round(sum(w for _, w in members), 1),
+                                tuple(members)))
+    info = {"profile": profile.name, "l2": lam,
+            "coefficients": {n: float(c) for n, c in zip(names, beta, strict=True)}}
+    return Profile(name=name, description=f"Weights fitted from history for {profile.name}.",
+                   when=profile.when, groups=tuple(groups)), info
+
+
+def suggest(data: BacktestData, model: HealthModel, *, horizon_days: int,
+            label: str) -> dict[str, Any]:
+    """Fit weights on the earlier months, judge them on the later ones."""
+    months = sorted(data.frames)
+    if len(months) < 3:
+        raise HealthError("--suggest needs at least three month ends (earlier ones to learn "
+                          "from, later ones to judge on)")
+    n_test = max(1, len(months) // 3)
+    test = months[-n_test:]
+    # Training labels must be known before the first judged month: no overlap of horizons.
+    train = [m for m in months[:-n_test] if m + timedelta(days=horizon_days) <= test[0]]
+    if not train:
+        train = months[:1]
+    rows = data.rows
+    proposals: list[Profile] = []
+    fitted = []
+    for p in model.profiles:
+        part = rows[rows["as_of"].isin(train) & (rows["profile"] == p.name)]
+        got = fit_profile(part, p, f"{p.name}-{label}")
+        if got is None:
+            proposals.append(p)
+            fitted.append({"profile": p.name, "fitted": False, "account_months": len(part),
+                           "churned": int(part["churned"].sum())})
+        else:
+            proposals.append(got[0])
+            fitted.append({**got[1], "fitted": True, "account_months": len(part),
+                           "churned": int(part["churned"].sum())})
+    proposed = HealthModel(bands=model.bands, measures=model.measures,
+                           profiles=tuple(proposals))
+    current = rows[rows["as_of"].isin(test)]
+    judged = []
+    for m in test:
+        sc = score_frame(data.frames[m], proposed, as_of=m)
+        judged.append(sc.accounts[["account_id", "score"]].assign(as_of=m))
+    new = pd.concat(judged).merge(current[["as_of", "account_id", "churned", "score"]],
+                                  on=["as_of", "account_id"], suffixes=("", "_current"))
+    new = new[new["score"].notna() & new["score_current"].notna()]
+    y = new["churned"].to_numpy(dtype=bool)
+    auc_now = auc(y, new["score_current"].to_numpy())
+    auc_new = auc(y, new["score"].to_numpy())
+    return {
+        "train_months": train, "test_months": test,
+        "account_months_judged": len(new), "churned_judged": int(y.sum()),
+        "auc_current": auc_now, "auc_suggested": auc_new,
+        "gain": (auc_new - auc_now) if auc_new is not None and auc_now is not None else None,
+        "profiles": fitted, "proposal": [p for p in proposals if p.name.endswith(label)],
+        "roc": roc_points(y, new["score"].to_numpy()),
+    }
+
+
+def profile_toml(profiles: Sequence[Profile], header: str) -> str:
+    """TOML for tenure.toml declaring ``profiles`` (each [[health.profiles]] with its groups)."""
+    lines = [f"# {line}" if line else "#" for line in header.splitlines()]
+    for p in profiles:
+        lines += ["", "[[health.profiles]]", f"name = {_q(p.name)}",
+                  f"description = {_q(p.description)}"]
+        if p.when:
+            lines.append(f"when = {_q(p.when)}")
+        for g in p.groups:
+            members = ", ".join(f"{m} = {_w(w)}" for m, w in g.measures)
+            lines += ["", f"[health.profiles.groups.{g.name}]", f"label = {_q(g.label)}",
+                      f"weight = {_w(g.weight)}", f"measures = {{ {members} }}"]
+    return "\n".join(lines) + "\n"
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _w(w: float) -> str:
+    return str(int(w)) if float(w).is_integer() else f"{w:g}"
+
+
+def finite(v: float | None) -> float | None:
+    return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v

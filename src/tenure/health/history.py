@@ -1,0 +1,215 @@
+"""Health scores in the app database: the daily history, the latest snapshot per account, the
+trend against an earlier day, and the CSM's pulses."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import delete, func, insert, select
+
+from ..errors import HealthError
+from ..store import AccountSnapshot, AppStore, HealthHistory, HealthPulse
+from .model import PULSE_WORDS
+from .scoring import HealthScores
+
+SORTS = ("score", "risk", "arr", "name", "renewal")
+
+
+def trend(score: float | None, before: float | None, tolerance: float) -> str | None:
+    """up / down / flat: the move from ``before`` to ``score`` beyond ``tolerance`` points
+    (None when either is unknown)."""
+    if score is None or before is None or math.isnan(score) or math.isnan(before):
+        return None
+    if score - before > tolerance:
+        return "up"
+    if before - score > tolerance:
+        return "down"
+    return "flat"
+
+
+def _r(v: Any, digits: int = 4) -> float | None:
+    if v is None:
+        return None
+    f = float(v)
+    return None if math.isnan(f) else round(f, digits)
+
+
+def scores_on(store: AppStore, day: date) -> dict[str, float | None]:
+    """Every account's recorded score on ``day`` (accounts with no row are absent)."""
+    with store.session() as s:
+        rows = s.execute(select(HealthHistory.account_id, HealthHistory.score)
+                         .where(HealthHistory.day == day)).all()
+    return {a: sc for a, sc in rows}
+
+
+def save_history(store: AppStore, scores: HealthScores) -> int:
+    """Write (or overwrite) the day's history rows; return how many were written."""
+    acc = scores.accounts
+    scored = acc[acc["score"].notna()]
+    groups = scores.groups
+    by_account: dict[str, dict[str, float | None]] = {}
+    for r in groups.itertuples(index=False):
+        by_account.setdefault(r.account_id, {})[r.group] = _r(r.score, 2)
+    rows = [{"account_id": r.account_id, "day": scores.as_of, "profile": r.profile,
+             "score": _r(r.score), "band": r.band,
+             "groups": json.dumps(by_account.get(r.account_id, {}), separators=(",", ":"))}
+            for r in scored.itertuples(index=False)]
+    with store.session() as s:
+        s.execute(delete(HealthHistory).where(HealthHistory.day == scores.as_of))
+        if rows:
+            s.execute(insert(HealthHistory), rows)
+    return len(rows)
+
+
+def explanation_json(scores: HealthScores) -> dict[str, str]:
+    """Compact JSON of each scored account's groups and measures."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    ms = scores.measures
+    measures: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for m in ms.itertuples(index=False):
+        measures.setdefault((m.account_id, m.group), []).append({
+            "measure": m.measure, "label": m.label, "metric": m.metric, "value": _r(m.value, 6),
+            "score": _r(m.score, 2), "weight": _r(m.weight, 5),
+            "contribution": _r(m.contribution, 4), "cost": _r(m.cost, 4)})
+    for g in scores.groups.itertuples(index=False):
+        out.setdefault(g.account_id, []).append({
+            "group": g.group, "label": g.label, "score": _r(g.score, 2),
+            "weight": _r(g.weight, 5), "measures": measures.get((g.account_id, g.group), [])})
+    return {a: json.dumps(v, separators=(",", ":")) for a, v in out.items()}
+
+
+def latest_snapshot_day(store: AppStore) -> date | None:
+    with store.session() as s:
+        return s.execute(select(func.max(AccountSnapshot.as_of))).scalar()
+
+
+def save_snapshots(store: AppStore, scores: HealthScores, before: dict[str, float | None], *,
+                   tolerance: float, currency: str, scored_at: datetime | None = None) -> int:
+    """Replace the snapshot of every account with this scoring (one transaction)."""
+    acc = scores.accounts
+    explained = explanation_json(scores)
+    stamp = scored_at or datetime.now(UTC).replace(tzinfo=None)
+    rows = []
+    for r in acc.itertuples(index=False):
+        score = _r(r.score)
+        prior = before.get(r.account_id)
+        rows.append({
+            "account_id": r.account_id, "as_of": scores.as_of, "name": r.name,
+            "segment": r.segment, "owner": r.owner, "lifecycle": r.lifecycle,
+            "mrr": _r(r.mrr, 2), "currency": currency,
+            "renewal_date": r.renewal_date if isinstance(r.renewal_date, date) else None,
+            "profile": r.profile if score is not None else None, "score": score,
+            "band": r.band, "score_before": _r(prior),
+            "trend": trend(score, prior, tolerance),
+            "top_drag": r.drags[0] if r.drags else None,
+            "drags": json.dumps(list(r.drags)), "explanation": explained.get(r.account_id),
+            "scored_at": stamp})
+    with store.session() as s:
+        s.execute(delete(AccountSnapshot))
+        if rows:
+            s.execute(insert(AccountSnapshot), rows)
+    return len(rows)
+
+
+def snapshots(store: AppStore, *, band: str | None = None, owner: str | None = None,
+              segment: str | None = None, sort: str = "score",
+              limit: int | None = None) -> list[dict[str, Any]]:
+    """Snapshot rows for `tenure accounts`: scored accounts first (lowest score, highest ARR
+    at risk, ...), then the unscored."""
+    if sort not in SORTS:
+        raise HealthError(f"--sort {sort!r}: use one of {', '.join(SORTS)}")
+    q = select(AccountSnapshot)
+    if band:
+        q = q.where(AccountSnapshot.band == band)
+    if owner:
+        q = q.where(func.lower(AccountSnapshot.owner) == owner.lower())
+    if segment:
+        q = q.where(AccountSnapshot.segment == segment)
+    with store.session() as s:
+        found = [_snapshot_dict(x) for x in s.execute(q).scalars()]
+    if not found and latest_snapshot_day(store) is None:
+        raise HealthError("no scores yet: run `tenure score` first")
+    found.sort(key=_sort_key(sort))
+    return found[:limit] if limit else found
+
+
+def _sort_key(sort: str):  # type: ignore[no-untyped-def]
+    inf = float("inf")
+    if sort == "score":
+        return lambda r: (r["score"] is None, r["score"] if r["score"] is not None else inf,
+                          r["account_id"])
+    if sort == "risk":  # ARR at risk: low scores on big accounts first
+        return lambda r: (r["score"] is None,
+                          -((100 - (r["score"] or 0)) * (r["arr"] or 0)), r["account_id"])
+    if sort == "arr":
+        return lambda r: (-(r["arr"] or 0), r["account_id"])
+    if sort == "renewal":
+        return lambda r: (r["renewal_date"] is None, r["renewal_date"] or date.max,
+                          r["account_id"])
+    return lambda r: ((r["name"] or "").lower(), r["account_id"])
+
+
+def _snapshot_dict(x: AccountSnapshot) -> dict[str, Any]:
+    return {
+        "account_id": x.account_id, "name": x.name, "segment": x.segment, "owner": x.owner,
+        "lifecycle": x.lifecycle, "score": x.score, "band": x.band, "trend": x.trend,
+        "score_before": x.score_before, "top_drag": x.top_drag,
+        "drags": json.loads(x.drags) if x.drags else [],
+        "mrr": x.mrr, "arr": 12 * x.mrr if x.mrr is not None else None,
+        "currency": x.currency, "renewal_date": x.renewal_date, "profile": x.profile,
+        "as_of": x.as_of,
+    }
+
+
+def snapshot(store: AppStore, account_id: str) -> dict[str, Any]:
+    """One account's snapshot with its explanation."""
+    with store.session() as s:
+        x = s.get(AccountSnapshot, account_id)
+        if x is None:
+            if latest_snapshot_day(store) is None:
+                raise HealthError("no scores yet: run `tenure score` first")
+            raise HealthError(f"no account {account_id!r} in the latest scoring run")
+        out = _snapshot_dict(x)
+        out["explanation"] = json.loads(x.explanation) if x.explanation else []
+    return out
+
+
+def history(store: AppStore, account_id: str) -> pd.DataFrame:
+    """An account's recorded scores, oldest first."""
+    with store.session() as s:
+        rows = s.execute(select(HealthHistory.day, HealthHistory.score, HealthHistory.band,
+                                HealthHistory.profile)
+                         .where(HealthHistory.account_id == account_id)
+                         .order_by(HealthHistory.day)).all()
+    return pd.DataFrame(rows, columns=["day", "score", "band", "profile"])
+
+
+def parse_pulse(value: str) -> float:
+    """'green' / 'yellow' / 'red' or a number 0-100."""
+    v = value.strip().lower()
+    if v in PULSE_WORDS:
+        return PULSE_WORDS[v]
+    try:
+        f = float(v)
+    except ValueError:
+        f = math.nan
+    if not 0 <= f <= 100:
+        raise HealthError(f"pulse {value!r}: use green, yellow, red or a score 0-100")
+    return f
+
+
+def add_pulse(store: AppStore, account_id: str, score: float, *, day: date,
+              note: str | None = None, author: str | None = None) -> None:
+    with store.session() as s:
+        s.add(HealthPulse(account_id=account_id, day=day, score=score, note=note,
+                          author=author, created_at=datetime.now(UTC).replace(tzinfo=None)))
+
+
+def known_accounts(accounts: Sequence[str], account_id: str) -> None:
+    if account_id not in set(accounts):
+        raise HealthError(f"no account {account_id!r} in the warehouse")
