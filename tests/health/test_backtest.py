@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from tests.metrics.test_worked_examples import SUB_HEADER, load, load_accounts
 
 from tenure import App
 from tenure.health.backtest import (
@@ -24,7 +25,6 @@ from tenure.health.backtest import (
 from tenure.health.model import build_model
 from tenure.metrics import context
 from tenure.metrics.outcomes import churn_within, paying_runs
-from tests.metrics.test_worked_examples import SUB_HEADER, load, load_accounts
 
 
 def pairwise_auc(churned: list[bool], score: list[float]) -> float:
