@@ -40,12 +40,13 @@ class ScoringRun:
     bands: dict[str, int]
     trends: dict[str, int]
     snapshot: bool
+    trend_days: int
     replayed: list[date] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"as_of": self.as_of, "accounts": self.accounts, "scored": self.scored,
                 "bands": self.bands, "trends": self.trends, "snapshot": self.snapshot,
-                "replayed": self.replayed}
+                "trend_days": self.trend_days, "replayed": self.replayed}
 
 
 def run_scoring(app: App, *, as_of: date, since: date | None = None,
@@ -90,4 +91,4 @@ def run_scoring(app: App, *, as_of: date, since: date | None = None,
         as_of=as_of, accounts=len(scores.accounts), scored=int(scored.sum()),
         bands={b.label: bands.get(b.label, 0) for b in model.bands},
         trends={k: trends.get(k, 0) for k in ("up", "flat", "down", "new")},
-        snapshot=snapshot, replayed=sorted(replayed))
+        snapshot=snapshot, trend_days=cfg.trend_days, replayed=sorted(replayed))

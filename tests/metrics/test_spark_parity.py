@@ -18,7 +18,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from tenure import App, import_file, init_workspace
+from tenure.health import compute_health
 from tenure.ingest.schema import TABLES
+from tenure.metrics import context
+from tenure.metrics.outcomes import paying_runs
 from tenure.sample import generate_company
 from tenure.spark import connect_spark, export_parquet
 
@@ -131,6 +134,11 @@ def test_metrics_are_the_same_on_spark_as_on_duckdb(
             src, settings=settings, as_of=AS_OF)),
         ("cohort_retention", lambda src: metrics.cohort_retention(
             src, settings=settings, as_of=AS_OF)),
+        # Health scores read the per-account metrics plus names and renewal dates.
+        ("health", lambda src: compute_health(src, settings=settings, as_of=AS_OF).accounts[
+            ["account_id", "lifecycle", "renewal_date", "profile", "score", "band"]]),
+        # Backtests and churn labels: runs of paid days.
+        ("paying_runs", lambda src: paying_runs(context(src, settings=settings, as_of=AS_OF))),
     ):
         on_duck, on_spark = run(duck), run(spark)
         assert len(on_duck) > 0, source_name
@@ -138,6 +146,8 @@ def test_metrics_are_the_same_on_spark_as_on_duckdb(
             "compute_metrics": ["metric", "period_start", "segment"],
             "account_metrics": ["account_id"],
             "cohort_retention": ["cohort", "months_since_start"],
+            "health": ["account_id"],
+            "paying_runs": ["account_id", "start"],
         }[source_name]
         problems += _differences(source_name, on_duck, on_spark, key)
     assert not problems, f"{len(problems)} differences:\n" + "\n".join(problems[:200])

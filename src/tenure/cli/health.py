@@ -68,7 +68,7 @@ def score(
     bands = " · ".join(f"{k} {v:,}" for k, v in run.bands.items())
     trends = " · ".join(f"{k} {v:,}" for k, v in run.trends.items())
     out.print(f"Scored {run.scored:,} of {run.accounts:,} accounts as of {run.as_of}: {bands}")
-    out.print(f"Trend against 30 days before: {trends}")
+    out.print(f"Trend against {run.trend_days} days before: {trends}")
     if run.replayed:
         out.print(f"Replayed from the warehouse: {len(run.replayed)} earlier day(s)")
     if not run.snapshot:
@@ -277,8 +277,8 @@ def backtest(
                     f"Health profiles fitted by `tenure health backtest --suggest` on {stamp}.\n"
                     f"Trained on {len(sg['train_months'])} month ends "
                     f"({sg['train_months'][0]} to {sg['train_months'][-1]}), judged on "
-                    f"{len(sg['test_months'])} later ones: AUC {sg['auc_current']:.3f} now, "
-                    f"{sg['auc_suggested']:.3f} with these weights.\n"
+                    f"{len(sg['test_months'])} later ones: AUC {_auc(sg['auc_current'])} now, "
+                    f"{_auc(sg['auc_suggested'])} with these weights.\n"
                     "To adopt: copy these [[health.profiles]] into tenure.toml in place of the "
                     "profiles they were fitted from\n(see `tenure health model`), then run "
                     "`tenure health backtest` again.")
@@ -301,8 +301,12 @@ def _pct(v: float | None) -> str:
     return "n/a" if v is None else f"{100 * v:.1f}%"
 
 
+def _auc(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.3f}"
+
+
 def _print_backtest(r: dict[str, Any]) -> None:
-    auc = "n/a" if r["auc"] is None else f"{r['auc']:.3f}"
+    auc = _auc(r["auc"])
     lift = "n/a" if r["lift_red_vs_green"] is None else f"{r['lift_red_vs_green']:.1f}x"
     out.print(f"[bold]Health backtest[/bold] {r['from']} to {r['to']} (month ends), churn within "
               f"{r['horizon_days']} days")
@@ -318,10 +322,20 @@ def _print_backtest(r: dict[str, Any]) -> None:
                for c in r["calibration"]], OutputFormat.table, title="Calibration", console=out)
     sg = r.get("suggestion")
     if sg:
-        gain = "n/a" if sg["gain"] is None else f"{sg['gain']:+.3f}"
-        out.print(f"Suggested weights: AUC on {len(sg['test_months'])} later month ends "
-                  f"{sg['auc_current']:.3f} -> {sg['auc_suggested']:.3f} ({gain})")
-        if sg.get("file"):
-            out.print(f"  written to {sg['file']} (copy into tenure.toml to adopt)")
+        fitted = [p["profile"] for p in sg["profiles"] if p["fitted"]]
+        kept = [f"{p['profile']} ({p['churned']} churned account-months)"
+                for p in sg["profiles"] if not p["fitted"]]
+        if not fitted:
+            out.print("Suggested weights: none; too little churn in the training months to "
+                      f"fit any profile: {', '.join(kept)}")
+        else:
+            gain = "n/a" if sg["gain"] is None else f"{sg['gain']:+.3f}"
+            out.print(f"Suggested weights for {', '.join(fitted)}: AUC on "
+                      f"{len(sg['test_months'])} later month ends {_auc(sg['auc_current'])} -> "
+                      f"{_auc(sg['auc_suggested'])} ({gain})")
+            if kept:
+                out.print(f"  kept as they are (too little churn to fit): {', '.join(kept)}")
+            if sg.get("file"):
+                out.print(f"  written to {sg['file']} (copy into tenure.toml to adopt)")
     out.print(f"Chart: {r['chart']['png']} · {r['chart']['html']}")
 

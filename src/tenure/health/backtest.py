@@ -30,6 +30,7 @@ from .scoring import score_frame
 
 CALIBRATION_BINS = 10
 MIN_TRAIN_CHURNED = 20  # fewer churned account-months than this fit no weights
+MIN_MEASURE_COVERAGE = 0.05  # measures with a value in fewer account-months get no weight
 
 
 def month_ends(start: date, end: date) -> list[date]:
@@ -188,51 +189,75 @@ def _features(rows: pd.DataFrame, profile: Profile) -> np.ndarray:
     return np.column_stack(cols) / 100.0
 
 
-LAMBDAS = (1e-4, 1e-3, 1e-2, 1e-1)  # L2 strengths tried; chosen by AUC across months
+# L2 strengths tried, chosen by AUC across months. The penalty pulls the coefficients towards
+# the current weights (scaled to fit), so a large one keeps the model as it is and the data
+# must earn every move away from it.
+LAMBDAS = (1e-3, 1e-2, 1e-1, 1.0)
 
 
-def _fit_nonpositive(x: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
-    """Class-balanced logistic regression of churn on scores with an L2 penalty ``lam`` and
-    every coefficient <= 0: a higher measure score may only lower the risk, because the health
-    score adds scores up and cannot subtract one. Returns the coefficients (intercept free)."""
+def _fit_nonpositive(x: np.ndarray, y: np.ndarray, lam: float, prior: np.ndarray,
+                     unused: np.ndarray | None = None) -> np.ndarray:
+    """Class-balanced logistic regression of churn on measure scores, with an L2 penalty
+    ``lam`` on the distance from ``prior`` and every coefficient <= 0: a higher measure score
+    may only lower the risk, because the health score adds scores up and cannot subtract one.
+    Measures flagged ``unused`` keep a coefficient of 0. Returns the coefficients."""
     from scipy.optimize import minimize
 
-    _n, k = x.shape
+    k = x.shape[1]
     w = np.where(y, 0.5 / max(y.sum(), 1), 0.5 / max((~y).sum(), 1))  # balanced, sums to 1
     t = y.astype("float64")
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         z = theta[0] + x @ theta[1:]
-        # log(1 + e^z) - t z, written stably
-        f = np.logaddexp(0, z) - t * z
-        p = 0.5 * (1 + np.tanh(z / 2))  # the logistic function without overflow
+        f = np.logaddexp(0, z) - t * z  # log(1 + e^z) - t z, without overflow
+        p = 0.5 * (1 + np.tanh(z / 2))  # the logistic function, likewise
         g = w * (p - t)
-        value = float(w @ f) + 0.5 * lam * float(theta[1:] @ theta[1:])
-        grad = np.concatenate([[g.sum()], x.T @ g + lam * theta[1:]])
+        d = theta[1:] - prior
+        value = float(w @ f) + 0.5 * lam * float(d @ d)
+        grad = np.concatenate([[g.sum()], x.T @ g + lam * d])
         return value, grad
 
-    bounds = [(None, None)] + [(None, 0.0)] * k
-    res = minimize(loss, np.zeros(k + 1), jac=True, method="L-BFGS-B", bounds=bounds)
+    bounds = [(None, None)] + [
+        (0.0, 0.0) if unused is not None and unused[j] else (None, 0.0) for j in range(k)]
+    start = np.concatenate([[0.0], np.where(unused if unused is not None else False, 0, prior)])
+    res = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
     return np.asarray(res.x[1:])
 
 
-def _choose_lambda(x: np.ndarray, y: np.ndarray, months: np.ndarray) -> float:
+def _prior(x: np.ndarray, y: np.ndarray, profile: Profile, unused: np.ndarray) -> np.ndarray:
+    """The current weights as coefficients: each measure's nominal share of the score, times
+    the slope that a one-variable fit of churn on that weighted sum finds."""
+    shares = []
+    total = sum(g.weight for g in profile.groups)
+    for g in profile.groups:
+        inner = sum(w for _, w in g.measures)
+        shares += [g.weight / total * w / inner for _, w in g.measures]
+    eff = np.where(unused, 0.0, np.array(shares))
+    if eff.sum() <= 0:
+        return eff
+    eff = eff / eff.sum()
+    slope = _fit_nonpositive((x @ eff)[:, None], y, 0.0, np.zeros(1))[0]
+    return slope * eff
+
+
+def _choose_lambda(x: np.ndarray, y: np.ndarray, months: np.ndarray, prior: np.ndarray,
+                   unused: np.ndarray) -> float:
     """The penalty whose fits, each trained without one month, rank that month best."""
     distinct = np.unique(months)
     if len(distinct) < 2:
-        return LAMBDAS[1]
-    best, best_auc = LAMBDAS[1], -1.0
-    for lam in LAMBDAS:
+        return LAMBDAS[-1]
+    best, best_auc = LAMBDAS[-1], -1.0
+    for lam in sorted(LAMBDAS, reverse=True):  # on a tie the stronger pull wins
         aucs = []
         for m in distinct:
             held = months == m
             if y[held].all() or not y[held].any() or not y[~held].any():
                 continue
-            beta = _fit_nonpositive(x[~held], y[~held], lam)
+            beta = _fit_nonpositive(x[~held], y[~held], lam, prior, unused)
             a = auc(y[held], -(x[held] @ beta))  # risk = x·beta, so "score" = -risk
             if a is not None:
                 aucs.append(a)
-        if aucs and float(np.mean(aucs)) > best_auc:
+        if aucs and float(np.mean(aucs)) > best_auc + 1e-9:
             best, best_auc = lam, float(np.mean(aucs))
     return best
 
@@ -245,8 +270,13 @@ def fit_profile(rows: pd.DataFrame, profile: Profile,
     if y.sum() < MIN_TRAIN_CHURNED or (~y).sum() < MIN_TRAIN_CHURNED:
         return None
     x = _features(rows, profile)
-    lam = _choose_lambda(x, y, rows["as_of"].to_numpy())
-    beta = _fit_nonpositive(x, y, lam)
+    # A measure that hardly ever has a value would be fitted on the group scores it was
+    # filled with: it keeps no weight of its own.
+    keys = [f"m:{g.name}:{m}" for g in profile.groups for m, _ in g.measures]
+    unused = rows.reindex(columns=keys).notna().mean().to_numpy() < MIN_MEASURE_COVERAGE
+    prior = _prior(x, y, profile, unused)
+    lam = _choose_lambda(x, y, rows["as_of"].to_numpy(), prior, unused)
+    beta = _fit_nonpositive(x, y, lam, prior, unused)
     strength = -beta
     if strength.sum() <= 1e-9:
         return None
@@ -283,7 +313,9 @@ def suggest(data: BacktestData, model: HealthModel, *, horizon_days: int,
     # Training labels must be known before the first judged month: no overlap of horizons.
     train = [m for m in months[:-n_test] if m + timedelta(days=horizon_days) <= test[0]]
     if not train:
-        train = months[:1]
+        raise HealthError(
+            f"--suggest needs month ends whose {horizon_days}-day horizon ends before the "
+            f"first judged month end ({test[0]}); start the backtest earlier with --from")
     rows = data.rows
     proposals: list[Profile] = []
     fitted = []

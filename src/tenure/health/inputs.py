@@ -57,7 +57,7 @@ def latest_pulses(store: AppStore | None, as_of: date, max_age_days: int) -> pd.
         return empty
     oldest = as_of - timedelta(days=max_age_days)
     q = (select(HealthPulse.account_id, HealthPulse.score, HealthPulse.day, HealthPulse.id)
-         .where(HealthPulse.day <= as_of, HealthPulse.day > oldest))
+         .where(HealthPulse.day <= as_of, HealthPulse.day >= oldest))
     with store.session() as s:
         rows = s.execute(q).all()
     if not rows:

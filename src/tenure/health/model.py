@@ -144,9 +144,9 @@ def model_source(health: dict[str, Any] | None) -> dict[str, Any]:
     measures = dict(base["measures"])
     measures.update(health.get("measures") or {})
     return {
-        "bands": health.get("bands") or base["bands"],
+        "bands": base["bands"] if health.get("bands") is None else health["bands"],
         "measures": measures,
-        "profiles": health.get("profiles") or base["profiles"],
+        "profiles": base["profiles"] if health.get("profiles") is None else health["profiles"],
     }
 
 
