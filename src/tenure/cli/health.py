@@ -128,9 +128,12 @@ def explain(
     contribution (the contributions add up to the score), and the biggest drags."""
     from ..health import compute_health
     from ..health.history import snapshot
+    from ..health.words import say_pulse, say_value
+    from ..metrics import catalog
 
     day = parse_date(as_of, "--as-of")
     with _open(home) as app:
+        currency = app.settings.company.reporting_currency
         if day is None:
             data = snapshot(app.store, account)
         else:
@@ -150,6 +153,13 @@ def explain(
     if fmt is OutputFormat.csv:
         emit_rows(rows, fmt)
         return
+    units = {m["measure"]: catalog()[m["metric"]].unit if m["metric"] else "pulse"
+             for g in data["explanation"] for m in g["measures"]}
+    for row, m in zip(rows, (m for g in data["explanation"] for m in g["measures"]),
+                      strict=True):
+        unit = units[m["measure"]]
+        row["value"] = ("" if m["value"] is None else say_pulse(m["value"]) if unit == "pulse"
+                        else say_value(m["value"], unit, currency))
     title = (f"{account}: {_score_text(data['score'])} ({data['band'] or 'no score'}), "
              f"profile {data['profile']}, as of {data['as_of']}")
     emit_rows(rows, fmt, title=title, console=out)
