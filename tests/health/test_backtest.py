@@ -137,9 +137,9 @@ def noisy_model():  # type: ignore[no-untyped-def]
 def test_fitted_weights_move_to_the_measure_that_foretells_churn() -> None:
     data = synthetic(months=4, n=800, seed=1)
     m = noisy_model()
-    got = fit_profile(data.rows, m.profiles[0], "p-fitted")
+    got, _ = fit_profile(data.rows, m.profiles[0], "p-fitted")
     assert got is not None
-    weights = dict(got[0].groups[0].measures)
+    weights = dict(got.groups[0].measures)
     assert weights.get("signal", 0) > 80 and weights.get("noise", 0) < 20
 
 

@@ -18,7 +18,7 @@ def test_default_model_foretells_the_sample_companys_churn(tmp_path: Path) -> No
     home = str(tmp_path / "sample")
     run("demo", "--no-serve", "--accounts", "5000", "--seed", "1", "--as-of", "2026-11-22",
         "--home", home, "--format", "json")
-    proc = run("health", "backtest", "--suggest", "--home", home, "--format", "json")
+    proc = run("health", "backtest", "--home", home, "--format", "json")
     report = json.loads(proc.stdout)
     bands = {b["band"]: b for b in report["bands"]}
     assert report["horizon_days"] == 90
@@ -30,7 +30,14 @@ def test_default_model_foretells_the_sample_companys_churn(tmp_path: Path) -> No
     # Churn rates rise as the band gets worse.
     assert bands["red"]["churn_rate"] > bands["yellow"]["churn_rate"] > bands["green"][
         "churn_rate"]
-    sg = report["suggestion"]
+    assert report["suggestion"] is None
+    # --suggest looks back 24 months (from 180 days after the data starts), learns from the
+    # earlier ones and is judged on the last third.
+    proc = run("health", "backtest", "--suggest", "--home", home, "--format", "json")
+    longer = json.loads(proc.stdout)
+    assert len(longer["months"]) > len(report["months"])
+    sg = longer["suggestion"]
+    assert any(p["fitted"] for p in sg["profiles"]), sg["profiles"]
     assert sg["auc_suggested"] > sg["auc_current"], sg
     assert Path(sg["file"]).exists()
     assert Path(report["chart"]["png"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -233,7 +233,8 @@ def model_cmd(
 @health_cli.command("backtest")
 def backtest(
     start: Annotated[str | None, typer.Option(
-        "--from", help="First month end to score (default: twelve months before --to).",
+        "--from", help="First month end to score (default: twelve months before --to; "
+        "with --suggest, twenty-four, for more history to learn from).",
         show_default=False)] = None,
     end: Annotated[str | None, typer.Option(
         "--to", help="Last month end (default: the last one with a whole horizon of data "
@@ -266,7 +267,7 @@ def backtest(
             model.profile(profile)
         days = horizon or settings.health.horizon_days
         months = default_range(app, settings, days, parse_date(start, "--from"),
-                               parse_date(end, "--to"))
+                               parse_date(end, "--to"), months_back=24 if suggest_ else 12)
         data = collect(app, settings=settings, model=model, months=months, horizon_days=days,
                        store=app.store, profile=profile,
                        progress=lambda d, t: progress("scoring month ends", d, t))
@@ -333,18 +334,16 @@ def _print_backtest(r: dict[str, Any]) -> None:
     sg = r.get("suggestion")
     if sg:
         fitted = [p["profile"] for p in sg["profiles"] if p["fitted"]]
-        kept = [f"{p['profile']} ({p['churned']} churned account-months)"
-                for p in sg["profiles"] if not p["fitted"]]
+        kept = [f"{p['profile']} ({p['reason']})" for p in sg["profiles"] if not p["fitted"]]
         if not fitted:
-            out.print("Suggested weights: none; too little churn in the training months to "
-                      f"fit any profile: {', '.join(kept)}")
+            out.print(f"Suggested weights: none. {'; '.join(kept)}")
         else:
             gain = "n/a" if sg["gain"] is None else f"{sg['gain']:+.3f}"
             out.print(f"Suggested weights for {', '.join(fitted)}: AUC on "
                       f"{len(sg['test_months'])} later month ends {_auc(sg['auc_current'])} -> "
                       f"{_auc(sg['auc_suggested'])} ({gain})")
             if kept:
-                out.print(f"  kept as they are (too little churn to fit): {', '.join(kept)}")
+                out.print(f"  kept as they are: {'; '.join(kept)}")
             if sg.get("file"):
                 out.print(f"  written to {sg['file']} (copy into tenure.toml to adopt)")
     out.print(f"Chart: {r['chart']['png']} · {r['chart']['html']}")

@@ -11,6 +11,7 @@ judged on the later ones) and writes them as new profiles an admin can adopt.
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,7 +22,7 @@ import pandas as pd
 
 from ..errors import HealthError
 from ..metrics import context
-from ..metrics.outcomes import churn_within, data_through, last_observable, paying_runs
+from ..metrics.outcomes import churn_within, data_span, last_observable, paying_runs
 from ..settings import Settings
 from ..store import AppStore
 from .inputs import account_inputs
@@ -151,18 +152,30 @@ def summarise(rows: pd.DataFrame, model: HealthModel) -> dict[str, Any]:
     }
 
 
+# A backtest starts this long after the data does, so that the trailing windows behind the
+# measures (NPS looks back 180 days) are full at its first month end.
+WARM_UP_DAYS = 180
+
+
 def default_range(source: Any, settings: Settings, horizon_days: int,
-                  start: date | None, end: date | None) -> list[date]:
-    """Month ends from ``start`` (default: twelve months before ``end``) to ``end`` (default:
-    the last month end whose horizon lies within the data)."""
-    if end is None:
-        probe = context(source, as_of=date.today(), settings=settings)  # clock-free: bounds only
-        through = data_through(probe)
-        if through is None:
+                  start: date | None, end: date | None, months_back: int = 12) -> list[date]:
+    """Month ends from ``start`` (default: ``months_back`` months before ``end``, but not
+    within WARM_UP_DAYS of the first data) to ``end`` (default: the last month end whose
+    horizon lies within the data)."""
+    span = None
+    if end is None or start is None:
+        # The as-of date is only a placeholder here: the span reads whole tables.
+        span = data_span(context(source, as_of=date(2000, 1, 1), settings=settings))
+        if span is None:
             raise HealthError("the warehouse holds no dated records to backtest against")
-        end = last_observable(through, horizon_days)
+    if end is None:
+        assert span is not None
+        end = last_observable(span[1], horizon_days)
     if start is None:
-        start = date(end.year - 1, end.month, 1)
+        assert span is not None
+        index = end.year * 12 + end.month - 1 - months_back
+        start = max(date(index // 12, index % 12 + 1, 1),
+                    span[0] + timedelta(days=WARM_UP_DAYS))
     months = month_ends(start, end)
     if not months:
         raise HealthError(f"no month end between {start} and {end} has a full {horizon_days}-day "
@@ -192,7 +205,7 @@ def _features(rows: pd.DataFrame, profile: Profile) -> np.ndarray:
 # L2 strengths tried, chosen by AUC across months. The penalty pulls the coefficients towards
 # the current weights (scaled to fit), so a large one keeps the model as it is and the data
 # must earn every move away from it.
-LAMBDAS = (1e-3, 1e-2, 1e-1, 1.0)
+LAMBDAS = (1e-3, 1e-2, 1e-1, 1.0, 10.0)
 
 
 def _fit_nonpositive(x: np.ndarray, y: np.ndarray, lam: float, prior: np.ndarray,
@@ -240,46 +253,64 @@ def _prior(x: np.ndarray, y: np.ndarray, profile: Profile, unused: np.ndarray) -
     return slope * eff
 
 
-def _choose_lambda(x: np.ndarray, y: np.ndarray, months: np.ndarray, prior: np.ndarray,
-                   unused: np.ndarray) -> float:
-    """The penalty whose fits, each trained without one month, rank that month best."""
-    distinct = np.unique(months)
-    if len(distinct) < 2:
-        return LAMBDAS[-1]
-    best, best_auc = LAMBDAS[-1], -1.0
-    for lam in sorted(LAMBDAS, reverse=True):  # on a tie the stronger pull wins
+CV_FOLDS = 5
+
+
+def _folds(accounts: np.ndarray) -> np.ndarray:
+    """A fold per account (the same in every month): an account's months are strongly alike
+    and a churner is labelled churned in several month ends before it leaves, so folds must
+    hold out accounts, not months, or the check rewards fitting the same accounts twice."""
+    codes = pd.Series(accounts).map(lambda a: zlib.crc32(str(a).encode()) % CV_FOLDS)
+    return codes.to_numpy()
+
+
+def _choose_lambda(x: np.ndarray, y: np.ndarray, folds: np.ndarray, prior: np.ndarray,
+                   unused: np.ndarray) -> float | None:
+    """The penalty to fit with: the one whose fits rank held-out accounts best; None when
+    no fit ranks them better than the current weights do (on a tie the simpler candidate
+    wins, the current weights being the simplest)."""
+    best: tuple[float | None, float] = (None, -1.0)
+    for lam in (None, *sorted(LAMBDAS, reverse=True)):  # simplest first
         aucs = []
-        for m in distinct:
-            held = months == m
+        for f in range(CV_FOLDS):
+            held = folds == f
             if y[held].all() or not y[held].any() or not y[~held].any():
                 continue
-            beta = _fit_nonpositive(x[~held], y[~held], lam, prior, unused)
+            beta = prior if lam is None else _fit_nonpositive(
+                x[~held], y[~held], lam, prior, unused)
             a = auc(y[held], -(x[held] @ beta))  # risk = x·beta, so "score" = -risk
             if a is not None:
                 aucs.append(a)
-        if aucs and float(np.mean(aucs)) > best_auc + 1e-9:
-            best, best_auc = lam, float(np.mean(aucs))
-    return best
+        if aucs and float(np.mean(aucs)) > best[1] + 1e-4:
+            best = (lam, float(np.mean(aucs)))
+    return best[0]
 
 
 def fit_profile(rows: pd.DataFrame, profile: Profile,
-                name: str) -> tuple[Profile, dict[str, Any]] | None:
-    """Weights for ``profile``'s measures from its scored account-months (None when the
-    history has too few churned accounts or no measure lowers risk)."""
+                name: str) -> tuple[Profile | None, dict[str, Any]]:
+    """Weights for ``profile``'s measures from its scored account-months, and what was found.
+    No profile (and a ``reason``) when the history has too few churned account-months, when
+    the current weights rank held-out accounts as well as fitted ones, or when no measure
+    lowers the risk."""
     y = rows["churned"].to_numpy(dtype=bool)
+    info: dict[str, Any] = {"profile": profile.name}
     if y.sum() < MIN_TRAIN_CHURNED or (~y).sum() < MIN_TRAIN_CHURNED:
-        return None
+        return None, {**info, "reason": f"fewer than {MIN_TRAIN_CHURNED} churned (or retained) "
+                      "account-months to learn from"}
     x = _features(rows, profile)
     # A measure that hardly ever has a value would be fitted on the group scores it was
     # filled with: it keeps no weight of its own.
     keys = [f"m:{g.name}:{m}" for g in profile.groups for m, _ in g.measures]
     unused = rows.reindex(columns=keys).notna().mean().to_numpy() < MIN_MEASURE_COVERAGE
     prior = _prior(x, y, profile, unused)
-    lam = _choose_lambda(x, y, rows["as_of"].to_numpy(), prior, unused)
+    lam = _choose_lambda(x, y, _folds(rows["account_id"].to_numpy()), prior, unused)
+    if lam is None:
+        return None, {**info, "reason": "the current weights rank held-out accounts as well "
+                      "as any fitted ones"}
     beta = _fit_nonpositive(x, y, lam, prior, unused)
     strength = -beta
     if strength.sum() <= 1e-9:
-        return None
+        return None, {**info, "reason": "no measure lowers the risk in this history"}
     strength = 100 * strength / strength.sum()
     groups: list[Group] = []
     names: list[str] = []
@@ -295,8 +326,7 @@ def fit_profile(rows: pd.DataFrame, profile: Profile,
         if members:
             groups.append(Group(g.name, g.label, round(sum(w for _, w in members), 1),
                                 tuple(members)))
-    info = {"profile": profile.name, "l2": lam,
-            "coefficients": {n: float(c) for n, c in zip(names, beta, strict=True)}}
+    info.update(l2=lam, coefficients={n: float(c) for n, c in zip(names, beta, strict=True)})
     return Profile(name=name, description=f"Weights fitted from history for {profile.name}.",
                    when=profile.when, groups=tuple(groups)), info
 
@@ -321,15 +351,10 @@ def suggest(data: BacktestData, model: HealthModel, *, horizon_days: int,
     fitted = []
     for p in model.profiles:
         part = rows[rows["as_of"].isin(train) & (rows["profile"] == p.name)]
-        got = fit_profile(part, p, f"{p.name}-{label}")
-        if got is None:
-            proposals.append(p)
-            fitted.append({"profile": p.name, "fitted": False, "account_months": len(part),
-                           "churned": int(part["churned"].sum())})
-        else:
-            proposals.append(got[0])
-            fitted.append({**got[1], "fitted": True, "account_months": len(part),
-                           "churned": int(part["churned"].sum())})
+        new, info = fit_profile(part, p, f"{p.name}-{label}")
+        proposals.append(new or p)
+        fitted.append({**info, "fitted": new is not None, "account_months": len(part),
+                       "churned": int(part["churned"].sum())})
     proposed = HealthModel(bands=model.bands, measures=model.measures,
                            profiles=tuple(proposals))
     current = rows[rows["as_of"].isin(test)]

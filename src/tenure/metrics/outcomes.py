@@ -61,24 +61,34 @@ def churn_within(runs: pd.DataFrame, as_ofs: Sequence[date], horizon_days: int) 
     return pd.concat(out, ignore_index=True)
 
 
-def data_through(ctx: Context) -> date | None:
-    """The last day the warehouse has data for: the latest dated record among the activity
-    tables (events, subscriptions started, invoices, tickets, surveys, activities)."""
+def data_span(ctx: Context) -> tuple[date, date] | None:
+    """The first and last days the warehouse has data for: the earliest and latest dated
+    records among the activity tables (events, subscriptions started, invoices, tickets,
+    surveys, activities); None when it holds none."""
     stamps = (("events", "timestamp"), ("subscriptions", "valid_from"),
               ("invoices", "issued_at"), ("tickets", "created_at"),
               ("survey_responses", "responded_at"), ("activities", "occurred_at"))
-    best: date | None = None
+    firsts: list[date] = []
+    lasts: list[date] = []
     for table, col in stamps:
         if not ctx.has_table(table):
             continue
         t = ctx.table(table)
-        value = t[col].max().to_pandas()
-        if value is None or pd.isna(value):
+        found = t.aggregate(first=t[col].min(), last=t[col].max()).to_pandas()
+        lo, hi = found["first"].iloc[0], found["last"].iloc[0]
+        if lo is None or pd.isna(lo):
             continue
-        day = pd.Timestamp(value).date()
-        if best is None or day > best:
-            best = day
-    return best
+        firsts.append(pd.Timestamp(lo).date())
+        lasts.append(pd.Timestamp(hi).date())
+    if not firsts:
+        return None
+    return min(firsts), max(lasts)
+
+
+def data_through(ctx: Context) -> date | None:
+    """The last day the warehouse has data for (see :func:`data_span`)."""
+    span = data_span(ctx)
+    return None if span is None else span[1]
 
 
 def last_observable(through: date, horizon_days: int) -> date:
