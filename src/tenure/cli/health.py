@@ -61,9 +61,14 @@ def score(
     progress = ProgressReporter(err)
     with _open(home) as app, progress.running():
         run = run_scoring(app, as_of=day, since=start, progress=progress)
-    if fmt is not OutputFormat.table:
-        emit_rows([run.as_dict()], fmt) if fmt is OutputFormat.csv else print(
-            to_json(run.as_dict()))
+    if fmt is OutputFormat.json:
+        print(to_json(run.as_dict()))
+        return
+    if fmt is OutputFormat.csv:  # one flat row: bands and trends as columns
+        emit_rows([{"as_of": run.as_of, "accounts": run.accounts, "scored": run.scored,
+                    **run.bands, **{f"trend_{k}": v for k, v in run.trends.items()},
+                    "snapshot": run.snapshot,
+                    "replayed": ";".join(d.isoformat() for d in run.replayed)}], fmt)
         return
     bands = " · ".join(f"{k} {v:,}" for k, v in run.bands.items())
     trends = " · ".join(f"{k} {v:,}" for k, v in run.trends.items())
@@ -201,10 +206,12 @@ def history_cmd(
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """An account's recorded daily scores."""
-    from ..health.history import history
+    from ..health.history import history, snapshot
 
     with _open(home) as app:
         frame = history(app.store, account)
+        if frame.empty:
+            snapshot(app.store, account)  # says whether the account or any score is unknown
     rows = frame.to_dict("records")
     emit_rows(rows, fmt, title=f"Health history of {account}",
               columns=["day", "score", "band", "profile"])

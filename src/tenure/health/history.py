@@ -66,20 +66,32 @@ def save_history(store: AppStore, scores: HealthScores) -> int:
     return len(rows)
 
 
+def _rounded(series: pd.Series, digits: int) -> list[float | None]:
+    """A numeric column rounded, with None for missing values (for JSON)."""
+    v = pd.to_numeric(series, errors="coerce").astype("float64").round(digits)
+    return [None if x != x else x for x in v.tolist()]  # x != x: NaN
+
+
 def explanation_json(scores: HealthScores) -> dict[str, str]:
     """Compact JSON of each scored account's groups and measures."""
-    out: dict[str, list[dict[str, Any]]] = {}
     ms = scores.measures
     measures: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for m in ms.itertuples(index=False):
-        measures.setdefault((m.account_id, m.group), []).append({
-            "measure": m.measure, "label": m.label, "metric": m.metric, "value": _r(m.value, 6),
-            "score": _r(m.score, 2), "weight": _r(m.weight, 5),
-            "contribution": _r(m.contribution, 4), "cost": _r(m.cost, 4)})
-    for g in scores.groups.itertuples(index=False):
-        out.setdefault(g.account_id, []).append({
-            "group": g.group, "label": g.label, "score": _r(g.score, 2),
-            "weight": _r(g.weight, 5), "measures": measures.get((g.account_id, g.group), [])})
+    cols = zip(ms["account_id"].tolist(), ms["group"].tolist(), ms["measure"].tolist(),
+               ms["label"].tolist(), ms["metric"].tolist(), _rounded(ms["value"], 6),
+               _rounded(ms["score"], 2), _rounded(ms["weight"], 5),
+               _rounded(ms["contribution"], 4), _rounded(ms["cost"], 4), strict=True)
+    for acc, grp, measure, label, metric, value, score, weight, contrib, cost in cols:
+        measures.setdefault((acc, grp), []).append({
+            "measure": measure, "label": label, "metric": metric, "value": value,
+            "score": score, "weight": weight, "contribution": contrib, "cost": cost})
+    gs = scores.groups
+    out: dict[str, list[dict[str, Any]]] = {}
+    for acc, grp, label, score, weight in zip(
+            gs["account_id"].tolist(), gs["group"].tolist(), gs["label"].tolist(),
+            _rounded(gs["score"], 2), _rounded(gs["weight"], 5), strict=True):
+        out.setdefault(acc, []).append({"group": grp, "label": label, "score": score,
+                                        "weight": weight,
+                                        "measures": measures.get((acc, grp), [])})
     return {a: json.dumps(v, separators=(",", ":")) for a, v in out.items()}
 
 
@@ -97,7 +109,7 @@ def save_snapshots(store: AppStore, scores: HealthScores, before: dict[str, floa
     rows = []
     for r in acc.itertuples(index=False):
         score = _r(r.score)
-        prior = before.get(r.account_id)
+        prior = before.get(r.account_id) if score is not None else None
         rows.append({
             "account_id": r.account_id, "as_of": scores.as_of, "name": r.name,
             "segment": r.segment, "owner": r.owner, "lifecycle": r.lifecycle,
@@ -125,7 +137,13 @@ def snapshots(store: AppStore, *, band: str | None = None, owner: str | None = N
         raise HealthError(f"--sort {sort!r}: use one of {', '.join(SORTS)}")
     q = select(AccountSnapshot)
     if band:
-        q = q.where(AccountSnapshot.band == band)
+        with store.session() as s:
+            known = {b for b in s.execute(select(AccountSnapshot.band).distinct()).scalars()
+                     if b is not None}
+        match = {b.lower(): b for b in known}.get(band.lower())
+        if match is None and known:
+            raise HealthError(f"--health {band!r}: the bands are {', '.join(sorted(known))}")
+        q = q.where(AccountSnapshot.band == (match or band))
     if owner:
         q = q.where(func.lower(AccountSnapshot.owner) == owner.lower())
     if segment:
@@ -160,7 +178,7 @@ def _snapshot_dict(x: AccountSnapshot) -> dict[str, Any]:
         "lifecycle": x.lifecycle, "score": x.score, "band": x.band, "trend": x.trend,
         "score_before": x.score_before, "top_drag": x.top_drag,
         "drags": json.loads(x.drags) if x.drags else [],
-        "mrr": x.mrr, "arr": 12 * x.mrr if x.mrr is not None else None,
+        "mrr": x.mrr, "arr": round(12 * x.mrr, 2) if x.mrr is not None else None,
         "currency": x.currency, "renewal_date": x.renewal_date, "profile": x.profile,
         "as_of": x.as_of,
     }
