@@ -375,6 +375,7 @@ def suggest(data: BacktestData, model: HealthModel, *, horizon_days: int,
         "gain": (auc_new - auc_now) if auc_new is not None and auc_now is not None else None,
         "profiles": fitted, "proposal": [p for p in proposals if p.name.endswith(label)],
         "roc": roc_points(y, new["score"].to_numpy()),
+        "roc_current": roc_points(y, new["score_current"].to_numpy()),
     }
 
 

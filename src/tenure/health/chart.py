@@ -260,6 +260,12 @@ def _roc_panel(ax: Axes, report: Mapping[str, Any]) -> None:
         ax.plot(fpr, tpr, color=CURRENT_COLOR, linewidth=2, label=_text(label))
     suggestion = report.get("suggestion")
     if isinstance(suggestion, Mapping):
+        # The two curves that --suggest compares: both on the judged (test) months only.
+        c_fpr, c_tpr = _curve(suggestion.get("roc_current"))
+        if c_fpr:
+            label = f"current (AUC {fmt_auc(suggestion.get('auc_current'))}, test months)"
+            ax.plot(c_fpr, c_tpr, color=CURRENT_COLOR, linewidth=1.2, linestyle=":",
+                    label=_text(label))
         s_fpr, s_tpr = _curve(suggestion.get("roc"))
         if s_fpr:
             label = (f"{suggestion.get('profile') or 'suggested'} "

@@ -7,7 +7,7 @@ customer, next renewal date, and the CSM's latest pulse (from the app database).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -100,9 +100,3 @@ def account_inputs(source: Any, *, as_of: date, model: HealthModel,
         frame["pulse"] = float("nan")
     return frame
 
-
-def now_utc() -> datetime:
-    """Only for stamping when a row was written (never for what is computed)."""
-    from datetime import UTC
-
-    return datetime.now(UTC).replace(tzinfo=None)
