@@ -245,6 +245,17 @@ class HealthSettings(Section):
                 if (v := getattr(self, k)) is not None}
 
 
+class ClvSettings(Section):
+    """Lifetime value: how future revenue is discounted and how far ahead it counts."""
+
+    discount_rate: float = Field(
+        0.10, description="Annual discount rate for lifetime value (0.10 = 10% a year).",
+        ge=0, lt=1)
+    horizon_months: int = Field(
+        60, description="Months of future revenue a subscription's lifetime value counts.",
+        ge=1, le=600)
+
+
 class Settings(Section):
     """All settings of a workspace."""
 
@@ -273,6 +284,9 @@ class Settings(Section):
     )
     health: HealthSettings = Field(
         default_factory=HealthSettings, description="Health scores and the health model."
+    )
+    clv: ClvSettings = Field(
+        default_factory=ClvSettings, description="Lifetime value."
     )
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

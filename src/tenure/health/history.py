@@ -47,8 +47,10 @@ def scores_on(store: AppStore, day: date) -> dict[str, float | None]:
     return {a: sc for a, sc in rows}
 
 
-def save_history(store: AppStore, scores: HealthScores) -> int:
-    """Write (or overwrite) the day's history rows; return how many were written."""
+def save_history(store: AppStore, scores: HealthScores,
+                 churn: dict[str, float] | None = None) -> int:
+    """Write (or overwrite) the day's history rows (with each account's churn probability
+    when ``churn`` has one); return how many were written."""
     acc = scores.accounts
     scored = acc[acc["score"].notna()]
     groups = scores.groups
@@ -57,7 +59,8 @@ def save_history(store: AppStore, scores: HealthScores) -> int:
         by_account.setdefault(r.account_id, {})[r.group] = _r(r.score, 2)
     rows = [{"account_id": r.account_id, "day": scores.as_of, "profile": r.profile,
              "score": _r(r.score), "band": r.band,
-             "groups": json.dumps(by_account.get(r.account_id, {}), separators=(",", ":"))}
+             "groups": json.dumps(by_account.get(r.account_id, {}), separators=(",", ":")),
+             "churn_probability": _r((churn or {}).get(r.account_id), 6)}
             for r in scored.itertuples(index=False)]
     with store.session() as s:
         s.execute(delete(HealthHistory).where(HealthHistory.day == scores.as_of))
@@ -95,22 +98,43 @@ def explanation_json(scores: HealthScores) -> dict[str, str]:
     return {a: json.dumps(v, separators=(",", ":")) for a, v in out.items()}
 
 
+def _finite(v: Any) -> float | None:
+    f = _r(v, 2)
+    return f if f is None or math.isfinite(f) else None
+
+
 def latest_snapshot_day(store: AppStore) -> date | None:
     with store.session() as s:
         return s.execute(select(func.max(AccountSnapshot.as_of))).scalar()
 
 
 def save_snapshots(store: AppStore, scores: HealthScores, before: dict[str, float | None], *,
-                   tolerance: float, currency: str, scored_at: datetime | None = None) -> int:
-    """Replace the snapshot of every account with this scoring (one transaction)."""
+                   tolerance: float, currency: str, scored_at: datetime | None = None,
+                   risk: pd.DataFrame | None = None) -> int:
+    """Replace the snapshot of every account with this scoring (one transaction).
+
+    ``risk`` (account_id, churn_probability, churn_horizon_days, churn_drivers, churn_model,
+    expected_lifetime_months, clv) adds the churn model's view where there is one."""
     acc = scores.accounts
     explained = explanation_json(scores)
     stamp = scored_at or datetime.now(UTC).replace(tzinfo=None)
+    by_account: dict[str, dict[str, Any]] = {}
+    if risk is not None and not risk.empty:
+        for rec in risk.to_dict("records"):
+            by_account[rec["account_id"]] = {
+                "churn_probability": _r(rec["churn_probability"], 6),
+                "churn_horizon_days": int(rec["churn_horizon_days"]),
+                "churn_drivers": json.dumps(list(rec["churn_drivers"])),
+                "churn_model": rec["churn_model"],
+                "expected_lifetime_months": _finite(rec["expected_lifetime_months"]),
+                "clv": _r(rec["clv"], 2)}
+    empty = dict.fromkeys(("churn_probability", "churn_horizon_days", "churn_drivers",
+                           "churn_model", "expected_lifetime_months", "clv"))
     rows = []
     for r in acc.itertuples(index=False):
         score = _r(r.score)
         prior = before.get(r.account_id) if score is not None else None
-        rows.append({
+        rows.append({**by_account.get(r.account_id, empty),
             "account_id": r.account_id, "as_of": scores.as_of, "name": r.name,
             "segment": r.segment, "owner": r.owner, "lifecycle": r.lifecycle,
             "mrr": _r(r.mrr, 2), "currency": currency,
@@ -161,9 +185,16 @@ def _sort_key(sort: str):  # type: ignore[no-untyped-def]
     if sort == "score":
         return lambda r: (r["score"] is None, r["score"] if r["score"] is not None else inf,
                           r["account_id"])
-    if sort == "risk":  # ARR at risk: low scores on big accounts first
-        return lambda r: (r["score"] is None,
-                          -((100 - (r["score"] or 0)) * (r["arr"] or 0)), r["account_id"])
+    if sort == "risk":  # ARR at risk: churn probability x ARR when the model has spoken,
+        # else (100 - score) / 100 x ARR
+        def at_risk(r: dict[str, Any]) -> float:
+            p = r["churn_probability"]
+            if p is None:
+                p = (100 - r["score"]) / 100 if r["score"] is not None else 0.0
+            return p * (r["arr"] or 0)
+
+        return lambda r: (r["score"] is None and r["churn_probability"] is None,
+                          -at_risk(r), r["account_id"])
     if sort == "arr":
         return lambda r: (-(r["arr"] or 0), r["account_id"])
     if sort == "renewal":
@@ -180,7 +211,10 @@ def _snapshot_dict(x: AccountSnapshot) -> dict[str, Any]:
         "drags": json.loads(x.drags) if x.drags else [],
         "mrr": x.mrr, "arr": round(12 * x.mrr, 2) if x.mrr is not None else None,
         "currency": x.currency, "renewal_date": x.renewal_date, "profile": x.profile,
-        "as_of": x.as_of,
+        "churn_probability": x.churn_probability, "churn_horizon_days": x.churn_horizon_days,
+        "churn_drivers": json.loads(x.churn_drivers) if x.churn_drivers else [],
+        "churn_model": x.churn_model, "expected_lifetime_months": x.expected_lifetime_months,
+        "clv": x.clv, "as_of": x.as_of,
     }
 
 

@@ -90,6 +90,7 @@ class HealthHistory(Base):
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     band: Mapped[str | None] = mapped_column(String(64), nullable=True)
     groups: Mapped[str | None] = mapped_column(Text, nullable=True)
+    churn_probability: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class AccountSnapshot(Base):
@@ -118,3 +119,12 @@ class AccountSnapshot(Base):
     drags: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of words
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
     scored_at: Mapped[datetime] = mapped_column(DateTime)
+    # From the churn model (tenure churn train), when one exists: the calibrated probability
+    # of churning within churn_horizon_days, its drivers in words (JSON list), the model
+    # version; and the subscription lifetime value that follows from it.
+    churn_probability: Mapped[float | None] = mapped_column(Float, nullable=True)
+    churn_horizon_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    churn_drivers: Mapped[str | None] = mapped_column(Text, nullable=True)
+    churn_model: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    expected_lifetime_months: Mapped[float | None] = mapped_column(Float, nullable=True)
+    clv: Mapped[float | None] = mapped_column(Float, nullable=True)
