@@ -108,13 +108,18 @@ def accounts(
         print(to_json(rows))
         return
     columns = ["account_id", "name", "segment", "owner", "lifecycle", "score", "band",
-               "trend", "score_before", "arr", "renewal_date", "top_drag"]
+               "trend", "score_before", "churn_probability", "arr", "clv", "renewal_date",
+               "top_drag"]
     if fmt is OutputFormat.csv:
         emit_rows(rows, fmt, columns=columns)
         return
+    risk = any(r["churn_probability"] is not None for r in rows)
     shown = [{"account": r["account_id"], "name": r["name"], "segment": r["segment"],
               "owner": r["owner"], "score": _score_text(r["score"]), "band": r["band"] or "",
-              "trend": r["trend"] or "", "arr": r["arr"], "top drag": r["top_drag"] or ""}
+              "trend": r["trend"] or "",
+              **({"churn risk": "" if r["churn_probability"] is None
+                  else f"{100 * r['churn_probability']:.0f}%"} if risk else {}),
+              "arr": r["arr"], "top drag": r["top_drag"] or ""}
              for r in rows]
     as_of = rows[0]["as_of"] if rows else None
     emit_rows(shown, fmt, title=f"Accounts ({len(rows):,}) scored as of {as_of}", console=out)
