@@ -8,9 +8,11 @@
     ├── StoreError              the warehouse or app database cannot be opened or migrated
     ├── MetricsError            a metric, period, dimension or declaration that cannot be
     │                           computed (unknown name, bad declaration, missing fx rate)
-    └── HealthError             a health score that cannot be computed or shown (no scoring
-        │                       run yet, an unknown account, too little history to backtest)
-        └── HealthModelError    the health model in tenure.toml is wrong (every problem listed)
+    ├── ClvError                transactions or a lifetime-value model that cannot be fitted
+    ├── HealthError             a health score that cannot be computed or shown (no scoring
+    │   │                       run yet, an unknown account, too little history to backtest)
+    │   └── HealthModelError    the health model in tenure.toml is wrong (every problem listed)
+    └── ChurnError              a churn model that cannot be trained, evaluated or used yet
 
 Row-level problems in an import are not exceptions: they are reported rows (see ``ingest``).
 """
@@ -67,3 +69,15 @@ class HealthModelError(HealthError):
         self.problems = problems
         super().__init__(
             f"the health model has {len(problems)} problem(s): " + "; ".join(problems))
+
+
+class ClvError(TenureError):
+    """Transactions that cannot be summarised, or a CLV model that cannot be fitted."""
+
+    exit_code = 7
+
+
+class ChurnError(TenureError):
+    """A churn-model request that cannot be met."""
+
+    exit_code = 8
