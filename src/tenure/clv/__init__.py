@@ -20,6 +20,7 @@ from .gammagamma import GammaGammaModel, fit_gamma_gamma
 from .holdout import HoldoutBin, HoldoutCheck, check_holdout
 from .pareto import ParetoNBDModel, fit_pareto_nbd
 from .transactions import Source, TransactionSummary, Unit, summarize_transactions
+from .subscription import monthly_hazard, subscription_clv
 from .value import DAYS_PER_MONTH, discounted_purchases, predict_customers
 
 __all__ = [
@@ -46,6 +47,8 @@ __all__ = [
     "fit_clv",
     "fit_gamma_gamma",
     "fit_pareto_nbd",
+    "monthly_hazard",
     "predict_customers",
+    "subscription_clv",
     "summarize_transactions",
 ]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-DAYS_PER_MONTH = 365.25 / 12
+from .value import DAYS_PER_MONTH
 
 
 def monthly_hazard(churn_probability: np.ndarray | pd.Series, horizon_days: float) -> np.ndarray:
