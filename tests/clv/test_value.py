@@ -88,6 +88,6 @@ def test_public_surface() -> None:
         "GammaGammaModel", "HoldoutBin", "HoldoutCheck", "ModelName", "ParetoNBDModel",
         "PurchaseModel", "Source", "TransactionSummary", "Unit", "check_holdout", "compress",
         "discounted_purchases", "fit_beta_geo", "fit_clv", "fit_gamma_gamma", "fit_pareto_nbd",
-        "predict_customers", "summarize_transactions"])
+        "monthly_hazard", "predict_customers", "subscription_clv", "summarize_transactions"])
     for name in tenure.clv.__all__:
         assert getattr(tenure.clv, name) is not None

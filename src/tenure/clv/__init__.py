@@ -19,8 +19,8 @@ from .fitting import Compressed, FitResult, PurchaseModel, compress
 from .gammagamma import GammaGammaModel, fit_gamma_gamma
 from .holdout import HoldoutBin, HoldoutCheck, check_holdout
 from .pareto import ParetoNBDModel, fit_pareto_nbd
-from .transactions import Source, TransactionSummary, Unit, summarize_transactions
 from .subscription import monthly_hazard, subscription_clv
+from .transactions import Source, TransactionSummary, Unit, summarize_transactions
 from .value import DAYS_PER_MONTH, discounted_purchases, predict_customers
 
 __all__ = [
