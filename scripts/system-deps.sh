@@ -2,6 +2,7 @@
 # Install the Debian packages the test suite needs, when they are missing.
 # PostgreSQL server binaries: the suite starts its own server (as the postgres user).
 # A Java runtime (17+): the Spark parity test runs PySpark in local mode.
+# OpenMP's runtime (libgomp1): LightGBM's wheel links against it (the churn model).
 set -euo pipefail
 
 need=()
@@ -14,6 +15,7 @@ fi
 command -v pg_config >/dev/null 2>&1 || need+=(libpq-dev)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
+ldconfig -p 2>/dev/null | grep -q 'libgomp\.so\.1' || need+=(libgomp1)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from .health import compute_health, load_model
 from .health.history import (
     latest_snapshot_day,
@@ -42,11 +44,13 @@ class ScoringRun:
     snapshot: bool
     trend_days: int
     replayed: list[date] = field(default_factory=list)
+    churn_model: str | None = None  # the churn model version used, None without one
 
     def as_dict(self) -> dict[str, Any]:
         return {"as_of": self.as_of, "accounts": self.accounts, "scored": self.scored,
                 "bands": self.bands, "trends": self.trends, "snapshot": self.snapshot,
-                "trend_days": self.trend_days, "replayed": self.replayed}
+                "trend_days": self.trend_days, "replayed": self.replayed,
+                "churn_model": self.churn_model}
 
 
 def run_scoring(app: App, *, as_of: date, since: date | None = None,
@@ -65,7 +69,9 @@ def run_scoring(app: App, *, as_of: date, since: date | None = None,
         if progress:
             progress("replaying", i + 1, len(days))
     scores = compute_health(app, as_of=as_of, model=model)
-    save_history(app.store, scores)
+    risk = risk_and_value(app, scores.accounts, as_of=as_of)
+    save_history(app.store, scores, None if risk is None else dict(
+        zip(risk["account_id"], risk["churn_probability"], strict=True)))
     scored = scores.accounts["score"].notna()
     prior_day = as_of - timedelta(days=cfg.trend_days)
     before = scores_on(app.store, prior_day)
@@ -79,7 +85,7 @@ def run_scoring(app: App, *, as_of: date, since: date | None = None,
     snapshot = latest is None or as_of >= latest
     if snapshot:
         save_snapshots(app.store, scores, before, tolerance=cfg.trend_tolerance,
-                       currency=settings.company.reporting_currency)
+                       currency=settings.company.reporting_currency, risk=risk)
     if progress:
         progress("scoring", len(days), len(days))
     trends = Counter(
@@ -91,4 +97,35 @@ def run_scoring(app: App, *, as_of: date, since: date | None = None,
         as_of=as_of, accounts=len(scores.accounts), scored=int(scored.sum()),
         bands={b.label: bands.get(b.label, 0) for b in model.bands},
         trends={k: trends.get(k, 0) for k in ("up", "flat", "down", "new")},
-        snapshot=snapshot, trend_days=cfg.trend_days, replayed=sorted(replayed))
+        snapshot=snapshot, trend_days=cfg.trend_days, replayed=sorted(replayed),
+        churn_model=None if risk is None else str(risk["churn_model"].iloc[0]))
+
+
+def risk_and_value(app: App, accounts: pd.DataFrame, *, as_of: date) -> pd.DataFrame | None:
+    """Each paying account's churn probability and drivers from the latest churn model, and
+    the subscription lifetime value that follows (None when no model has been trained)."""
+    from .churn import latest_model, predict
+    from .clv.subscription import subscription_clv
+
+    card = latest_model(app)
+    if card is None:
+        return None
+    pred = predict(app, as_of=as_of)
+    if pred.empty:
+        return None
+    frame = pred.merge(accounts[["account_id", "mrr"]], on="account_id", how="left")
+    settings = app.settings
+    horizon = float(frame["horizon_days"].iloc[0])
+    value = subscription_clv(frame["mrr"], frame["churn_probability"], horizon_days=horizon,
+                             margin=settings.metrics.gross_margin,
+                             annual_discount_rate=settings.clv.discount_rate,
+                             horizon_months=settings.clv.horizon_months)
+    return pd.DataFrame({
+        "account_id": frame["account_id"],
+        "churn_probability": frame["churn_probability"],
+        "churn_horizon_days": frame["horizon_days"].astype(int),
+        "churn_drivers": frame["drivers"],
+        "churn_model": f"v{card.version:04d}",
+        "expected_lifetime_months": value["expected_lifetime_months"].to_numpy(),
+        "clv": value["clv"].to_numpy(),
+    })

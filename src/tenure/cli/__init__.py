@@ -63,7 +63,7 @@ def parse_date(value: str | None, option: str) -> date | None:
         ) from None
 
 
-from . import clv, commands, health, metrics, renewals  # noqa: E402,F401  (registers the commands)
+from . import churn, clv, commands, health, metrics, renewals  # noqa: E402,F401  (registers the commands)
 
 
 def main(argv: list[str] | None = None) -> None:

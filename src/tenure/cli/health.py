@@ -76,6 +76,10 @@ def score(
     out.print(f"Trend against {run.trend_days} days before: {trends}")
     if run.replayed:
         out.print(f"Replayed from the warehouse: {len(run.replayed)} earlier day(s)")
+    if run.churn_model:
+        out.print(f"Churn risk, drivers and lifetime value from churn model {run.churn_model}")
+    else:
+        out.print("No churn model yet: `tenure churn train` adds churn risk and lifetime value")
     if not run.snapshot:
         out.print("A past day: history updated, the current snapshot kept.")
     out.print("Worklist: tenure accounts · one account: tenure health explain ACCOUNT")
