@@ -23,7 +23,7 @@ def renewals(
 ) -> None:
     """Renewals due in a quarter from the latest scoring run: the probability each renews,
     the ARR at risk, and the expected gross retention with a 90% interval per owner and
-    segment (needs churn probabilities from the churn model in the latest scoring run)."""
+    segment (needs a churn model: `tenure churn train`, then `tenure score`)."""
     from ..health.history import snapshots
     from ..renewals import forecast
     from .health import _open
@@ -34,8 +34,8 @@ def renewals(
         rows = snapshots(app.store, sort="name")
     frame = pd.DataFrame(rows)
     if frame["churn_probability"].isna().all():
-        raise HealthError("the latest scoring run has no churn probabilities: they come from "
-                          "the churn model, which this version does not have yet")
+        raise HealthError("the latest scoring run has no churn probabilities: run `tenure churn "
+                          "train`, then `tenure score`")
     as_of = frame["as_of"].max()
     try:
         result = forecast(frame, as_of=as_of, quarter=quarter)
