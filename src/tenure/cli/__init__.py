@@ -10,13 +10,16 @@ from __future__ import annotations
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from ..errors import TenureError
 from .output import OutputFormat, ProgressReporter, emit_rows, to_json
+
+if TYPE_CHECKING:
+    from ..app import App
 
 cli = typer.Typer(
     name="tenure",
@@ -52,6 +55,16 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+def open_workspace(home: Path | None) -> App:
+    """The workspace for a command that reads or writes the app database: migrated first, so
+    that a workspace made by an older Tenure gains the newer tables."""
+    from ..app import build_app
+
+    app = build_app(home)
+    app.store.migrate()
+    return app
+
+
 def parse_date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
@@ -78,4 +91,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 __all__ = ["FormatOpt", "HomeOpt", "OutputFormat", "ProgressReporter", "cli", "emit_rows",
-           "err", "main", "out", "parse_date", "to_json", "today"]
+           "err", "main", "open_workspace", "out", "parse_date", "to_json", "today"]

@@ -16,12 +16,12 @@ from . import (
     cli,
     emit_rows,
     err,
+    open_workspace,
     out,
     parse_date,
     to_json,
     today,
 )
-from .health import _open
 
 churn_cli = typer.Typer(help="Churn risk: train, evaluate and explain the model.",
                         no_args_is_help=True)
@@ -98,7 +98,7 @@ def train_cmd(
 
     progress = ProgressReporter(err)
     stamp = today()
-    with _open(home) as app, progress.running():
+    with open_workspace(home) as app, progress.running():
         card, ev = train(app, created=stamp, as_of=parse_date(as_of, "--as-of"),
                          horizon_days=horizon, label_attribute=label_attribute,
                          progress=progress)
@@ -137,7 +137,7 @@ def evaluate_cmd(
     from ..churn.evaluation import clean
 
     progress = ProgressReporter(err)
-    with _open(home) as app, progress.running():
+    with open_workspace(home) as app, progress.running():
         ev = evaluate(app, as_of=parse_date(as_of, "--as-of"), horizon_days=horizon,
                       label_attribute=label_attribute, reports_dir=out_dir,
                       progress=progress)
@@ -165,7 +165,7 @@ def explain_cmd(
     the latest model's features, which add up to its raw score)."""
     from ..churn.runs import explain_account
 
-    with _open(home) as app:
+    with open_workspace(home) as app:
         data = explain_account(app, account, as_of=parse_date(as_of, "--as-of"))
     if fmt is OutputFormat.json:
         print(to_json(data))

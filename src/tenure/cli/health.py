@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..app import App, build_app
+from ..app import build_app
 from ..errors import HealthError
 from . import (
     FormatOpt,
@@ -17,6 +17,7 @@ from . import (
     cli,
     emit_rows,
     err,
+    open_workspace,
     out,
     parse_date,
     to_json,
@@ -30,12 +31,6 @@ cli.add_typer(health_cli, name="health")
 AsOfOpt = Annotated[str | None, typer.Option(
     "--as-of", help="Score as of the end of this day, from data up to it (default: today).",
     show_default=False)]
-
-
-def _open(home: Path | None) -> App:
-    app = build_app(home)
-    app.store.migrate()  # a workspace made by an older Tenure gains the new tables
-    return app
 
 
 def _score_text(v: float | None) -> str:
@@ -59,7 +54,7 @@ def score(
     if start is not None and start > day:
         raise typer.BadParameter("must not be after --as-of", param_hint="--since")
     progress = ProgressReporter(err)
-    with _open(home) as app, progress.running():
+    with open_workspace(home) as app, progress.running():
         run = run_scoring(app, as_of=day, since=start, progress=progress)
     if fmt is OutputFormat.json:
         print(to_json(run.as_dict()))
@@ -105,7 +100,7 @@ def accounts(
     """The portfolio from the latest scoring run: score, band, trend and top drag."""
     from ..health.history import snapshots
 
-    with _open(home) as app:
+    with open_workspace(home) as app:
         rows = snapshots(app.store, band=health, owner=owner, segment=segment, sort=sort,
                          limit=limit)
     if fmt is OutputFormat.json:
@@ -146,7 +141,7 @@ def explain(
     from ..metrics import catalog
 
     day = parse_date(as_of, "--as-of")
-    with _open(home) as app:
+    with open_workspace(home) as app:
         currency = app.settings.company.reporting_currency
         if day is None:
             data = snapshot(app.store, account)
@@ -195,14 +190,14 @@ def pulse(
     home: HomeOpt = None,
 ) -> None:
     """Record a CSM's pulse for an account (read by measures with scoring = "pulse")."""
-    from ..health.history import add_pulse, known_accounts, parse_pulse
+    from ..health.history import add_pulse, parse_pulse
 
     score_value = parse_pulse(value)
     when = parse_date(day, "--day") or today()
-    with _open(home) as app:
-        ids = [r[0] for r in app.warehouse.con.execute(
-            "SELECT account_id FROM accounts WHERE account_id = ?", [account]).fetchall()]
-        known_accounts(ids, account)
+    with open_workspace(home) as app:
+        if not app.warehouse.con.execute(
+                "SELECT 1 FROM accounts WHERE account_id = ?", [account]).fetchall():
+            raise HealthError(f"no account {account!r} in the warehouse")
         add_pulse(app.store, account, score_value, day=when, note=note, author=author)
     out.print(f"Pulse {score_value:g} recorded for {account} from {when}; "
               "it counts at the next `tenure score`.")
@@ -217,7 +212,7 @@ def history_cmd(
     """An account's recorded daily scores."""
     from ..health.history import history, snapshot
 
-    with _open(home) as app:
+    with open_workspace(home) as app:
         frame = history(app.store, account)
         if frame.empty:
             snapshot(app.store, account)  # says whether the account or any score is unknown
@@ -276,7 +271,7 @@ def backtest(
 
     progress = ProgressReporter(err)
     stamp = today()
-    with _open(home) as app, progress.running():
+    with open_workspace(home) as app, progress.running():
         settings = app.settings
         model = load_model(settings)
         if profile is not None:

@@ -8,7 +8,7 @@ import pandas as pd
 import typer
 
 from ..errors import HealthError
-from . import FormatOpt, HomeOpt, OutputFormat, cli, emit_rows, out, to_json
+from . import FormatOpt, HomeOpt, OutputFormat, cli, emit_rows, open_workspace, out, to_json
 
 
 @cli.command()
@@ -26,11 +26,10 @@ def renewals(
     segment (needs a churn model: `tenure churn train`, then `tenure score`)."""
     from ..health.history import snapshots
     from ..renewals import forecast
-    from .health import _open
 
     if by not in ("owner", "segment", "total"):
         raise typer.BadParameter("use owner, segment or total", param_hint="--by")
-    with _open(home) as app:
+    with open_workspace(home) as app:
         rows = snapshots(app.store, sort="name")
     frame = pd.DataFrame(rows)
     if frame["churn_probability"].isna().all():

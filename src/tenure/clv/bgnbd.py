@@ -27,7 +27,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
-from .fitting import FitResult, FloatArray, as_float, compress, dot, log_add_exp, maximise
+from .fitting import (
+    FitResult,
+    FloatArray,
+    as_float,
+    dot,
+    log_add_exp,
+    maximise,
+    packed_inputs,
+)
 
 
 @dataclass(frozen=True)
@@ -178,13 +186,7 @@ def fit_beta_geo(frequency: object, recency: object, T: object, *, modified: boo
 
     ``weights`` counts customers per row when the rows are already compressed.
     """
-    x, t_x, T_ = as_float(frequency), as_float(recency), as_float(T)
-    if weights is None:
-        packed = compress(x, t_x, T_)
-        x, t_x, T_ = packed.columns
-        w = packed.weights
-    else:
-        w = as_float(weights)
+    x, t_x, T_, w = packed_inputs(frequency, recency, T, weights)
     prepared = _Prepared(x, t_x, T_, w, 1 if modified else 0)
     # Start where the rate matches the data: E[λ] = r/α ≈ repeat purchases per unit of time.
     rate = max(float(w @ x) / max(float(w @ T_), 1e-9), 1e-6)

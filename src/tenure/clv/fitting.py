@@ -141,6 +141,18 @@ def log_add_exp(a: FloatArray, b: FloatArray) -> tuple[FloatArray, FloatArray]:
     return total, share
 
 
+def packed_inputs(frequency: object, recency: object, T: object, weights: object | None
+                  ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """(x, t_x, T, weights) for a fit: the rows as given with their weights, or compressed
+    to distinct (x, t_x, T) with counts when no weights are given."""
+    x, t_x, T_ = as_float(frequency), as_float(recency), as_float(T)
+    if weights is not None:
+        return x, t_x, T_, as_float(weights)
+    packed = compress(x, t_x, T_)
+    x, t_x, T_ = packed.columns
+    return x, t_x, T_, packed.weights
+
+
 def as_float(values: object) -> FloatArray:
     """An input as a float64 array (scalars become 0-d arrays)."""
     return np.asarray(values, dtype=float)

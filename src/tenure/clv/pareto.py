@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit, gammaln, hyp2f1
 
-from .fitting import FitResult, FloatArray, as_float, compress, maximise, numeric_gradient
+from .fitting import FitResult, FloatArray, as_float, maximise, numeric_gradient, packed_inputs
 
 
 def _log_f(y: FloatArray, r: float, alpha: float, s: float, beta: float, x: FloatArray
@@ -120,13 +120,7 @@ def _lifetime_factor(t: FloatArray, scale: FloatArray, s: float) -> FloatArray:
 def fit_pareto_nbd(frequency: object, recency: object, T: object, *,
                    weights: object | None = None) -> FitResult[ParetoNBDModel]:
     """Fit Pareto/NBD by maximum likelihood to frequency, recency and T."""
-    x, t_x, T_ = as_float(frequency), as_float(recency), as_float(T)
-    if weights is None:
-        packed = compress(x, t_x, T_)
-        x, t_x, T_ = packed.columns
-        w = packed.weights
-    else:
-        w = as_float(weights)
+    x, t_x, T_, w = packed_inputs(frequency, recency, T, weights)
     shell = ParetoNBDModel(1.0, 1.0, 1.0, 1.0)
 
     def objective(theta: FloatArray) -> tuple[float, FloatArray]:

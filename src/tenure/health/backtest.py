@@ -10,7 +10,6 @@ judged on the later ones) and writes them as new profiles an admin can adopt.
 
 from __future__ import annotations
 
-import math
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -401,6 +400,3 @@ def _q(text: str) -> str:
 def _w(w: float) -> str:
     return str(int(w)) if float(w).is_integer() else f"{w:g}"
 
-
-def finite(v: float | None) -> float | None:
-    return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v

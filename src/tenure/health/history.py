@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -261,7 +260,3 @@ def add_pulse(store: AppStore, account_id: str, score: float, *, day: date,
         s.add(HealthPulse(account_id=account_id, day=day, score=score, note=note,
                           author=author, created_at=datetime.now(UTC).replace(tzinfo=None)))
 
-
-def known_accounts(accounts: Sequence[str], account_id: str) -> None:
-    if account_id not in set(accounts):
-        raise HealthError(f"no account {account_id!r} in the warehouse")

@@ -85,12 +85,6 @@ def data_span(ctx: Context) -> tuple[date, date] | None:
     return min(firsts), max(lasts)
 
 
-def data_through(ctx: Context) -> date | None:
-    """The last day the warehouse has data for (see :func:`data_span`)."""
-    span = data_span(ctx)
-    return None if span is None else span[1]
-
-
 def last_observable(through: date, horizon_days: int) -> date:
     """The latest day whose whole horizon lies within the data."""
     return through - timedelta(days=horizon_days)
