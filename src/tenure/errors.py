@@ -12,7 +12,14 @@
     ├── HealthError             a health score that cannot be computed or shown (no scoring
     │   │                       run yet, an unknown account, too little history to backtest)
     │   └── HealthModelError    the health model in tenure.toml is wrong (every problem listed)
-    └── ChurnError              a churn model that cannot be trained, evaluated or used yet
+    ├── ChurnError              a churn model that cannot be trained, evaluated or used yet
+    ├── WorkError               the CSM's work: a playbook, onboarding template or check-in
+    │   │                       cadence declared wrong (every problem listed), an unknown
+    │   │                       task / goal / account, a change a task's state does not allow
+    │   └── NotificationError   a message that cannot be sent as configured (no SMTP server
+    │                           or webhook set for a channel a playbook uses)
+    └── ReportError             a report that cannot be made (unknown account, a quarter
+                                with no data, the PDF engine missing)
 
 Row-level problems in an import are not exceptions: they are reported rows (see ``ingest``).
 """
@@ -81,3 +88,24 @@ class ChurnError(TenureError):
     """A churn-model request that cannot be met."""
 
     exit_code = 8
+
+
+class WorkError(TenureError):
+    """A playbook, task, onboarding plan, success goal or check-in request that cannot be met.
+    ``problems`` lists every problem of a declaration at once (empty for a single error)."""
+
+    exit_code = 9
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = problems or []
+        super().__init__(message)
+
+
+class NotificationError(WorkError):
+    """A notification channel is used but not configured, or a message cannot be built."""
+
+
+class ReportError(TenureError):
+    """A report that cannot be made."""
+
+    exit_code = 10

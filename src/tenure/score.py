@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -45,18 +45,27 @@ class ScoringRun:
     trend_days: int
     replayed: list[date] = field(default_factory=list)
     churn_model: str | None = None  # the churn model version used, None without one
+    logged_copied: int = 0  # touchpoints logged in Tenure copied into the warehouse first
+    work: dict[str, Any] | None = None  # the day's work (tenure.daily), current day only
 
     def as_dict(self) -> dict[str, Any]:
         return {"as_of": self.as_of, "accounts": self.accounts, "scored": self.scored,
                 "bands": self.bands, "trends": self.trends, "snapshot": self.snapshot,
                 "trend_days": self.trend_days, "replayed": self.replayed,
-                "churn_model": self.churn_model}
+                "churn_model": self.churn_model, "logged_copied": self.logged_copied,
+                "work": self.work}
 
 
 def run_scoring(app: App, *, as_of: date, since: date | None = None,
-                progress: Callable[[str, int, int], None] | None = None) -> ScoringRun:
-    """Score as of ``as_of`` (and, with ``since``, every day from ``since`` first)."""
+                progress: Callable[[str, int, int], None] | None = None,
+                now: datetime | None = None, deliver: bool = True) -> ScoringRun:
+    """Score as of ``as_of`` (and, with ``since``, every day from ``since`` first). When the
+    day becomes the current snapshot, the day's work follows (:mod:`tenure.daily`): onboarding,
+    goals, playbooks and the outbox (``deliver=False`` queues messages without sending)."""
+    from .daily import after_scoring, before_scoring
+
     settings = app.settings
+    copied = before_scoring(app)
     model = load_model(settings)
     cfg = settings.health
     days = [as_of]
@@ -86,6 +95,10 @@ def run_scoring(app: App, *, as_of: date, since: date | None = None,
     if snapshot:
         save_snapshots(app.store, scores, before, tolerance=cfg.trend_tolerance,
                        currency=settings.company.reporting_currency, risk=risk)
+    work = None
+    if snapshot:
+        work = after_scoring(app, as_of=as_of, scores=scores, now=now,
+                             deliver=deliver).as_dict()
     if progress:
         progress("scoring", len(days), len(days))
     trends = Counter(
@@ -98,7 +111,8 @@ def run_scoring(app: App, *, as_of: date, since: date | None = None,
         bands={b.label: bands.get(b.label, 0) for b in model.bands},
         trends={k: trends.get(k, 0) for k in ("up", "flat", "down", "new")},
         snapshot=snapshot, trend_days=cfg.trend_days, replayed=sorted(replayed),
-        churn_model=None if risk is None else str(risk["churn_model"].iloc[0]))
+        churn_model=None if risk is None else str(risk["churn_model"].iloc[0]),
+        logged_copied=copied, work=work)
 
 
 def risk_and_value(app: App, accounts: pd.DataFrame, *, as_of: date) -> pd.DataFrame | None:

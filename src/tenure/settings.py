@@ -256,6 +256,90 @@ class ClvSettings(Section):
         ge=1, le=600)
 
 
+class PlaybookSettings(Section):
+    """How playbooks turn scores into tasks; the playbooks themselves are declared beside
+    these as [[playbooks.playbook]] (merged by name with the built-in ones), see
+    docs/playbooks.md."""
+
+    enabled: bool = Field(
+        True, description="Evaluate the playbooks at the end of each scoring run.")
+    lookback_days: int = Field(
+        7, description="Records (survey answers, tickets, contacts who left) newer than this "
+        "many days before the scoring day count as new for event triggers.", ge=1)
+    cooldown_days: int = Field(
+        30, description="Days after a task is closed before the same playbook may open a task "
+        "for the same account and reason again.", ge=0)
+    default_owner: str = Field(
+        "", description="Who gets a task when its account has no owner (an email); empty "
+        "leaves such tasks unassigned.")
+    effect_horizon_days: int = Field(
+        90, description="`tenure playbooks effect`: churn within this many days after a task "
+        "was made.", ge=1)
+    playbook: list[dict[str, Any]] | None = Field(
+        None, description="The playbooks ([[playbooks.playbook]]).",
+        json_schema_extra={"model": True})
+
+
+class NotificationSettings(Section):
+    """Email (SMTP) and Slack / webhook messages: sent from an outbox with retries."""
+
+    smtp_host: str = Field("", description="SMTP server; empty: email actions are queued "
+                           "but not sent (`tenure outbox` shows them).")
+    smtp_port: int = Field(25, description="SMTP port (587 with smtp_starttls, 465 with "
+                           "smtp_ssl).", ge=1, le=65535)
+    smtp_username: str = Field("", description="SMTP login; empty: no login.")
+    smtp_password: str = Field(
+        "", description="SMTP password: set it with TENURE_NOTIFICATIONS__SMTP_PASSWORD, "
+        "never in tenure.toml.")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_ssl: bool = Field(False, description="Connect to the SMTP server over TLS.")
+    from_address: str = Field("tenure@localhost", description="The From: of Tenure's emails.")
+    slack_webhook_url: str = Field(
+        "", description="Slack incoming-webhook URL (a secret: set it with "
+        "TENURE_NOTIFICATIONS__SLACK_WEBHOOK_URL); empty: Slack actions are queued, not sent.")
+    webhook_url: str = Field(
+        "", description="A URL that receives each webhook action's JSON by POST; empty: "
+        "webhook actions are queued, not sent.")
+    max_attempts: int = Field(
+        12, description="Attempts before a message is marked failed (retry it with "
+        "`tenure outbox retry`).", ge=1)
+    backoff_seconds: float = Field(
+        30.0, description="Wait before the first retry; each retry doubles it.", gt=0)
+    backoff_max_seconds: float = Field(
+        3600.0, description="The longest wait between two attempts.", gt=0)
+    timeout_seconds: float = Field(
+        10.0, description="Network timeout of one attempt.", gt=0)
+    dashboard_url: str = Field(
+        "", description="Base URL of the dashboard, for links in messages (empty: no links).")
+
+
+class OnboardingSettings(Section):
+    """Onboarding plans: milestone templates per segment, declared as [[onboarding.plans]]
+    (replacing the built-in ones), see docs/onboarding.md."""
+
+    auto_enrol: bool = Field(
+        True, description="Each scoring run enrols accounts in their onboarding lifecycle "
+        "stage that have no plan yet.")
+    stalled_after_days: int = Field(
+        0, description="Days past a milestone's due date before the onboarding counts as "
+        "stalled (0: as soon as one is overdue).", ge=0)
+    plans: list[dict[str, Any]] | None = Field(
+        None, description="The onboarding templates ([[onboarding.plans]]).",
+        json_schema_extra={"model": True})
+
+
+class CheckinSettings(Section):
+    """How often a CSM should be in touch with an account, per segment."""
+
+    cadence_days: dict[str, int] = Field(
+        default_factory=lambda: {"enterprise": 30, "mid_market": 90, "smb": 0},
+        description="Days between check-ins per segment; 0 means the segment is served by "
+        "automated touches only (no check-in becomes overdue).")
+    default_days: int = Field(
+        90, description="Cadence of accounts whose segment is not in cadence_days (0: none).",
+        ge=0)
+
+
 class Settings(Section):
     """All settings of a workspace."""
 
@@ -287,6 +371,18 @@ class Settings(Section):
     )
     clv: ClvSettings = Field(
         default_factory=ClvSettings, description="Lifetime value."
+    )
+    playbooks: PlaybookSettings = Field(
+        default_factory=PlaybookSettings, description="Playbooks and tasks."
+    )
+    notifications: NotificationSettings = Field(
+        default_factory=NotificationSettings, description="Email and Slack messages."
+    )
+    onboarding: OnboardingSettings = Field(
+        default_factory=OnboardingSettings, description="Onboarding plans."
+    )
+    checkins: CheckinSettings = Field(
+        default_factory=CheckinSettings, description="Check-in cadence."
     )
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -325,7 +421,13 @@ def _apply_env(
         if model is None or key not in model.model_fields:  # type: ignore[union-attr]
             raise ConfigError(f"{var} names no setting; see docs/settings.md for the list")
         field_type = model.model_fields[key].annotation  # type: ignore[union-attr]
-        if getattr(field_type, "__origin__", None) is list:
+        if getattr(field_type, "__origin__", None) is dict:
+            # Tables come as comma-separated pairs: TENURE_CHECKINS__CADENCE_DAYS=smb=0,x=30
+            pairs = [p.partition("=") for p in value.split(",") if p.strip()]
+            if any(not sep for _, sep, _ in pairs):
+                raise ConfigError(f"{var}: write the table as name=value pairs, e.g. a=1,b=2")
+            data.setdefault(section, {})[key] = {k.strip(): v.strip() for k, _, v in pairs}
+        elif getattr(field_type, "__origin__", None) is list:
             # Lists come as comma-separated words: TENURE_ADOPTION__KEY_FEATURES=a,b
             data.setdefault(section, {})[key] = [v.strip() for v in value.split(",") if v.strip()]
         else:
@@ -366,6 +468,8 @@ def _toml_value(value: Any) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {value!r} to TOML")
 
 

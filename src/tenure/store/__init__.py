@@ -16,11 +16,25 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import ConfigError, StoreError
-from .models import AccountSnapshot, Base, HealthHistory, HealthPulse, ImportRun
+from .models import (
+    AccountSnapshot,
+    Base,
+    HealthHistory,
+    HealthPulse,
+    ImportRun,
+    LoggedActivity,
+    Notification,
+    OnboardingMilestone,
+    OnboardingPlan,
+    PlaybookRun,
+    SuccessGoal,
+    Task,
+)
 
 __all__ = [
     "AccountSnapshot", "AppStore", "Base", "HealthHistory", "HealthPulse", "ImportRun",
-    "resolve_db_url",
+    "LoggedActivity", "Notification", "OnboardingMilestone", "OnboardingPlan", "PlaybookRun",
+    "SuccessGoal", "Task", "resolve_db_url",
 ]
 
 MIGRATIONS = Path(__file__).parent / "migrations"

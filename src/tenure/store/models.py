@@ -128,3 +128,174 @@ class AccountSnapshot(Base):
     churn_model: Mapped[str | None] = mapped_column(String(64), nullable=True)
     expected_lifetime_months: Mapped[float | None] = mapped_column(Float, nullable=True)
     clv: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+# --- The CSM's work: tasks from playbooks, the notification outbox, onboarding, success plans
+# and the touchpoints logged in Tenure itself (migration 0004).
+
+
+class Task(Base):
+    """Something a person should do about an account: made by a playbook (``playbook`` and
+    ``reason_key`` set) or by hand. At most one task per (account, playbook, reason_key) is
+    open at a time, so a second scoring run on the same data makes no new task.
+
+    ``status``: open, snoozed (until ``snoozed_until``; open again after it) or closed (with an
+    ``outcome``: saved, churned, expanded, no_action_needed). ``band``, ``score``, ``segment``
+    and ``arr`` are the account's when the task was made, for `tenure playbooks effect`."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(255), index=True)
+    playbook: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    reason_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    title: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    type: Mapped[str] = mapped_column(String(32))  # risk|opportunity|lifecycle|activity
+    priority: Mapped[str] = mapped_column(String(16))  # urgent|high|medium|low
+    owner: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True,
+                                              info={PERSONAL: "contact detail"})
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open|snoozed|closed
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    snoozed_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    steps: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of words
+    created_on: Mapped[date] = mapped_column(Date, index=True)  # the scoring day (as of)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str | None] = mapped_column(String(320), nullable=True,
+                                                   info={PERSONAL: "contact detail"})
+    band: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    segment: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    arr: Mapped[float | None] = mapped_column(Float, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(320), nullable=True,
+                                                  info={PERSONAL: "contact detail"})
+    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    outcome_note: Mapped[str | None] = mapped_column(Text, nullable=True,
+                                                     info={PERSONAL: "free text"})
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Notification(Base):
+    """One email or Slack/webhook message in the outbox: stored before it is sent, sent with
+    retries and backoff, never sent twice. ``dedup_key`` is unique: enqueueing the same
+    message again is a no-op. ``status``: queued, sending (claimed by a sender until
+    ``claimed_until``), sent, failed (gave up after the last attempt; `tenure outbox retry`)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dedup_key: Mapped[str] = mapped_column(String(255), unique=True)
+    channel: Mapped[str] = mapped_column(String(16), index=True)  # email|slack|webhook
+    recipient: Mapped[str] = mapped_column(Text, info={PERSONAL: "contact detail"})
+    subject: Mapped[str | None] = mapped_column(Text, nullable=True, info={PERSONAL: "free text"})
+    body: Mapped[str] = mapped_column(Text, info={PERSONAL: "free text"})
+    payload: Mapped[str | None] = mapped_column(Text, nullable=True,
+                                                info={PERSONAL: "free text"})  # JSON
+    account_id: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
+    task_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class PlaybookRun(Base):
+    """One evaluation of the playbooks (at the end of a scoring run): how many accounts each
+    playbook matched and how many tasks and messages it made (JSON per playbook)."""
+
+    __tablename__ = "playbook_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    as_of: Mapped[date] = mapped_column(Date, index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    matched: Mapped[int] = mapped_column(Integer, default=0)
+    tasks_created: Mapped[int] = mapped_column(Integer, default=0)
+    notifications_queued: Mapped[int] = mapped_column(Integer, default=0)
+    enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    per_playbook: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+
+
+class OnboardingPlan(Base):
+    """An account's onboarding: the template it follows (per segment), when it started, and
+    when it was completed. ``status``: active, completed, cancelled."""
+
+    __tablename__ = "onboarding_plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(255), index=True)
+    template: Mapped[str] = mapped_column(String(128))
+    started_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    value_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # first value reached
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class OnboardingMilestone(Base):
+    """One milestone of an onboarding plan, due ``due_on`` (counted from the plan's start);
+    completed automatically from events, activities or a metric, or by hand (``completed_by``
+    is then the person)."""
+
+    __tablename__ = "onboarding_milestones"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[int] = mapped_column(Integer, index=True)
+    account_id: Mapped[str] = mapped_column(String(255), index=True)
+    key: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    completed_by: Mapped[str | None] = mapped_column(String(320), nullable=True,
+                                                     info={PERSONAL: "contact detail"})
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class SuccessGoal(Base):
+    """A goal in an account's success plan: what, a target value and a date. A goal linked to
+    a per-account ``metric`` has its ``current`` value and ``progress`` (0-1 from ``baseline``
+    to ``target``) kept by each scoring run. ``status``: open, achieved, missed, dropped."""
+
+    __tablename__ = "success_goals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(255), index=True)
+    title: Mapped[str] = mapped_column(Text, info={PERSONAL: "free text"})
+    metric: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    baseline: Mapped[float | None] = mapped_column(Float, nullable=True)
+    target: Mapped[float | None] = mapped_column(Float, nullable=True)
+    current: Mapped[float | None] = mapped_column(Float, nullable=True)
+    progress: Mapped[float | None] = mapped_column(Float, nullable=True)
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    achieved_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_by: Mapped[str | None] = mapped_column(String(320), nullable=True,
+                                                   info={PERSONAL: "contact detail"})
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LoggedActivity(Base):
+    """A touchpoint logged in Tenure (`tenure log`, later the dashboard): kept here because
+    the web app never writes to the warehouse; each scoring run copies the ones not yet
+    copied into the warehouse's activities table (activity_id ``tenure-<id>``), so touchpoint
+    metrics see them."""
+
+    __tablename__ = "logged_activities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(255), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str | None] = mapped_column(String(320), nullable=True,
+                                              info={PERSONAL: "contact detail"})
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True,
+                                                info={PERSONAL: "free text"})
+    contact_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    synced_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -1,0 +1,60 @@
+"""The day's work after the scores (the end of `tenure score` for the current day).
+
+In this order: onboarding plans are enrolled and their milestones completed from the data;
+success goals linked to a metric take their new values; the playbooks turn the day's scores,
+records and overdue work into tasks and messages; and the outbox sends what is due. Each step
+owns its module; this one only puts them in order, so that the CLI, the scheduler and the
+tests run the same day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .app import App
+    from .health import HealthScores
+
+
+@dataclass
+class DailyWork:
+    """What the day's work did, for the scoring run's report."""
+
+    onboarding: dict[str, Any] = field(default_factory=dict)
+    goals: dict[str, Any] = field(default_factory=dict)
+    playbooks: dict[str, Any] = field(default_factory=dict)
+    outbox: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"onboarding": self.onboarding, "goals": self.goals,
+                "playbooks": self.playbooks, "outbox": self.outbox}
+
+
+def before_scoring(app: App) -> int:
+    """Copy touchpoints logged in Tenure into the warehouse, so that the day's metrics see
+    them; returns how many were copied."""
+    from .activities import sync_to_warehouse
+
+    return sync_to_warehouse(app)
+
+
+def after_scoring(app: App, *, as_of: date, scores: HealthScores,
+                  now: datetime | None = None, deliver: bool = True) -> DailyWork:
+    """Run the day's work for ``as_of`` after its scores were saved as the current snapshot.
+    ``now`` is the wall clock of the outbox (the CLI passes it; tests set it)."""
+    from .notify import deliver_due
+    from .onboarding import update_onboarding
+    from .plans import track_goals
+    from .playbooks import evaluate_playbooks
+
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    work = DailyWork()
+    work.onboarding = update_onboarding(app, as_of=as_of).as_dict()
+    work.goals = track_goals(app, as_of=as_of).as_dict()
+    if app.settings.playbooks.enabled:
+        work.playbooks = evaluate_playbooks(app, as_of=as_of, scores=scores, now=now).as_dict()
+    if deliver:
+        work.outbox = deliver_due(app, now=now).as_dict()
+    return work

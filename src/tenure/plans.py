@@ -1,0 +1,15 @@
+"""Success plans (STUB: replaced by the success-plan work)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+
+class _Nothing:
+    def as_dict(self) -> dict[str, Any]:
+        return {}
+
+
+def track_goals(app: Any, *, as_of: date) -> Any:
+    return _Nothing()
