@@ -49,4 +49,5 @@ def copy_workspace(home: Path, to: Path) -> Path:
 
 # The scored 300-account demo of the health CLI tests, built once per run and shared by xdist
 # workers (each gets its own copy).
-from tests.health.test_cli_health import Demo, demo, locked  # noqa: E402,F401
+from tests.health.test_cli_health import Demo, demo  # noqa: E402,F401
+from tests.workspaces import locked  # noqa: E402,F401

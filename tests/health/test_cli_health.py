@@ -9,16 +9,12 @@ directly, the declared weights of the built-in model, or arithmetic on the outpu
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import shutil
 import sqlite3
 import tomllib
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +22,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 from tests.test_cli import run
+from tests.workspaces import Workspace, shared_workspace
 
 import tenure.health
 from tenure.app import build_app
@@ -42,10 +39,7 @@ DEFAULT_MODEL = tomllib.loads(
 )["health"]
 
 
-@dataclass(frozen=True)
-class Demo:
-    home: Path
-    summary: dict[str, Any]
+Demo = Workspace
 
 
 def cli_json(*args: str | Path) -> Any:
@@ -82,16 +76,6 @@ def error_line(proc: Any) -> str:
     return str(lines[0])
 
 
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    with path.open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def make_demo(home: Path) -> dict[str, Any]:
     return cli_json(
         "demo",
@@ -114,16 +98,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     """The sample company, scored as of DAY by the demo. Under pytest-xdist the first worker
     to need it builds it and the others copy it (each needs its own: DuckDB admits one
     process at a time)."""
-    home = tmp_path_factory.mktemp("health") / "demo"
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return Demo(home=home, summary=make_demo(home))
-    shared = tmp_path_factory.getbasetemp().parent / "health-demo"  # this session's workers
-    with locked(shared.with_suffix(".lock")):
-        if not (shared / "summary.json").exists():
-            summary = make_demo(shared / "home")
-            (shared / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
-    shutil.copytree(shared / "home", home)
-    return Demo(home=home, summary=json.loads((shared / "summary.json").read_text("utf-8")))
+    return shared_workspace(tmp_path_factory, "health-demo", make_demo)
 
 
 @pytest.fixture(scope="module")
