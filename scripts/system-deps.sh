@@ -3,6 +3,8 @@
 # PostgreSQL server binaries: the suite starts its own server (as the postgres user).
 # A Java runtime (17+): the Spark parity test runs PySpark in local mode.
 # OpenMP's runtime (libgomp1): LightGBM's wheel links against it (the churn model).
+# Pango (WeasyPrint renders the QBR report's PDF with it) and poppler-utils (pdftoppm: the
+# report tests turn the PDF into PNG pages).
 set -euo pipefail
 
 need=()
@@ -16,6 +18,10 @@ command -v pg_config >/dev/null 2>&1 || need+=(libpq-dev)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 ldconfig -p 2>/dev/null | grep -q 'libgomp\.so\.1' || need+=(libgomp1)
+ldconfig -p 2>/dev/null | grep -q 'libpango-1\.0\.so\.0' || need+=(libpango-1.0-0)
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1\.0\.so\.0' || need+=(libpangoft2-1.0-0)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+fc-list 2>/dev/null | grep -qi 'dejavu' || need+=(fonts-dejavu-core fontconfig)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

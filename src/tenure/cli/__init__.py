@@ -76,7 +76,20 @@ def parse_date(value: str | None, option: str) -> date | None:
         ) from None
 
 
-from . import churn, clv, commands, health, metrics, renewals  # noqa: E402,F401  (registers the commands)
+from . import (  # noqa: E402,F401  (registers the commands)
+    churn,
+    clv,
+    commands,
+    effect,
+    health,
+    metrics,
+    onboarding,
+    outbox,
+    playbooks,
+    renewals,
+    report,
+    work,
+)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,3 @@
+"""(SKELETON: filled by the work that owns it.)"""
+
+from __future__ import annotations
