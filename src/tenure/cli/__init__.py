@@ -55,6 +55,11 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+def now() -> datetime:
+    """The CLI's clock: the time in UTC, naive (as the app database stores it)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def open_workspace(home: Path | None) -> App:
     """The workspace for a command that reads or writes the app database: migrated first, so
     that a workspace made by an older Tenure gains the newer tables."""
@@ -104,4 +109,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 __all__ = ["FormatOpt", "HomeOpt", "OutputFormat", "ProgressReporter", "cli", "emit_rows",
-           "err", "main", "open_workspace", "out", "parse_date", "to_json", "today"]
+           "err", "main", "now", "open_workspace", "out", "parse_date", "to_json", "today"]

@@ -25,6 +25,7 @@ from . import (
     cli,
     emit_rows,
     err,
+    now,
     out,
     parse_date,
     to_json,
@@ -225,7 +226,7 @@ def demo(
         # The sample's history ends the day before its as-of date.
         summary = portfolio(app, as_of=end - timedelta(days=1))
         with progress.running():
-            run = run_scoring(app, as_of=end - timedelta(days=1), progress=progress)
+            run = run_scoring(app, as_of=end - timedelta(days=1), progress=progress, now=now())
         at_risk = snapshots(app.store, sort="risk", limit=5)
     if fmt is OutputFormat.json:
         print(to_json({**summary.as_dict(), "health": run.as_dict(), "at_risk": at_risk}))

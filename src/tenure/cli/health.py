@@ -17,6 +17,7 @@ from . import (
     cli,
     emit_rows,
     err,
+    now,
     open_workspace,
     out,
     parse_date,
@@ -55,7 +56,7 @@ def score(
         raise typer.BadParameter("must not be after --as-of", param_hint="--since")
     progress = ProgressReporter(err)
     with open_workspace(home) as app, progress.running():
-        run = run_scoring(app, as_of=day, since=start, progress=progress)
+        run = run_scoring(app, as_of=day, since=start, progress=progress, now=now())
     if fmt is OutputFormat.json:
         print(to_json(run.as_dict()))
         return
@@ -77,7 +78,26 @@ def score(
         out.print("No churn model yet: `tenure churn train` adds churn risk and lifetime value")
     if not run.snapshot:
         out.print("A past day: history updated, the current snapshot kept.")
-    out.print("Worklist: tenure accounts · one account: tenure health explain ACCOUNT")
+    print_work(run.work)
+    out.print("Worklist: tenure tasks · accounts: tenure accounts · one account: "
+              "tenure health explain ACCOUNT")
+
+
+# The day's work in one line per step: counts only, the step's name first.
+WORK_STEPS = (("onboarding", "Onboarding"), ("goals", "Success goals"),
+              ("playbooks", "Playbooks"), ("outbox", "Outbox"))
+
+
+def print_work(work: dict[str, Any] | None) -> None:
+    """Say what the day's work after the scores did (tenure.daily), one line per step."""
+    if not work:
+        return
+    for key, label in WORK_STEPS:
+        counts = {k: v for k, v in (work.get(key) or {}).items()
+                  if isinstance(v, int) and not isinstance(v, bool)}
+        if counts:
+            out.print(f"{label}: " + " · ".join(
+                f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items()))
 
 
 @cli.command()
