@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import OperationalError
+
 if TYPE_CHECKING:
     from .app import App
     from .health import HealthScores
@@ -56,5 +58,10 @@ def after_scoring(app: App, *, as_of: date, scores: HealthScores,
     if app.settings.playbooks.enabled:
         work.playbooks = evaluate_playbooks(app, as_of=as_of, scores=scores, now=now).as_dict()
     if deliver:
-        work.outbox = deliver_due(app, now=now).as_dict()
+        # The scores, tasks and queued messages are committed by now; a database too busy to
+        # claim messages must not fail the run: they stay queued for `tenure outbox send`.
+        try:
+            work.outbox = deliver_due(app, now=now).as_dict()
+        except OperationalError as exc:
+            work.outbox = {"error": f"messages left queued: {exc.orig}"}
     return work

@@ -179,21 +179,25 @@ def snapshots(store: AppStore, *, band: str | None = None, owner: str | None = N
     return found[:limit] if limit else found
 
 
+def arr_at_risk(*, churn_probability: float | None, score: float | None,
+                arr: float | None) -> float:
+    """ARR at risk: churn probability x ARR when the churn model has spoken, else
+    (100 - score) / 100 x ARR; 0 for an account with neither."""
+    p = churn_probability
+    if p is None:
+        p = (100 - score) / 100 if score is not None else 0.0
+    return p * (arr or 0)
+
+
 def _sort_key(sort: str):  # type: ignore[no-untyped-def]
     inf = float("inf")
     if sort == "score":
         return lambda r: (r["score"] is None, r["score"] if r["score"] is not None else inf,
                           r["account_id"])
-    if sort == "risk":  # ARR at risk: churn probability x ARR when the model has spoken,
-        # else (100 - score) / 100 x ARR
-        def at_risk(r: dict[str, Any]) -> float:
-            p = r["churn_probability"]
-            if p is None:
-                p = (100 - r["score"]) / 100 if r["score"] is not None else 0.0
-            return p * (r["arr"] or 0)
-
+    if sort == "risk":
         return lambda r: (r["score"] is None and r["churn_probability"] is None,
-                          -at_risk(r), r["account_id"])
+                          -arr_at_risk(churn_probability=r["churn_probability"],
+                                       score=r["score"], arr=r["arr"]), r["account_id"])
     if sort == "arr":
         return lambda r: (-(r["arr"] or 0), r["account_id"])
     if sort == "renewal":

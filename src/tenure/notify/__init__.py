@@ -1,15 +1,29 @@
-"""The notification outbox (STUB: replaced by the outbox work)."""
+"""The notification outbox: email (SMTP), Slack incoming webhooks and plain webhooks.
+
+Messages are stored first (:func:`enqueue`, in the caller's transaction) and sent later by
+:func:`deliver_due` (at the end of a scoring run, or `tenure outbox send` from cron), with
+retries and backoff, never twice and never lost. :func:`task_email` and :func:`task_slack`
+say what a task's message says. See docs/notifications.md.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from .messages import task_email, task_slack
+from .outbox import (
+    CHANNELS,
+    STATUSES,
+    DeliveryReport,
+    backoff_delay,
+    deliver_due,
+    enqueue,
+    enqueue_message,
+    list_notifications,
+    retry_failed,
+)
+from .transports import DeliveryFailure
 
-
-class _Nothing:
-    def as_dict(self) -> dict[str, Any]:
-        return {}
-
-
-def deliver_due(app: Any, *, now: datetime) -> Any:
-    return _Nothing()
+__all__ = [
+    "CHANNELS", "STATUSES", "DeliveryFailure", "DeliveryReport", "backoff_delay",
+    "deliver_due", "enqueue", "enqueue_message", "list_notifications", "retry_failed",
+    "task_email", "task_slack",
+]

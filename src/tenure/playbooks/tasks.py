@@ -1,0 +1,191 @@
+"""Tasks: made by playbooks or by hand, snoozed, closed with an outcome, reopened; and the
+CSM's worklist.
+
+A task is *open*, *snoozed* until a date (open again from that date) or *closed* with an
+outcome (saved, churned, expanded, no_action_needed). The worklist orders open tasks by
+priority (urgent, high, medium, low), then by ARR at risk (the account's churn probability x
+ARR, or (100 - score) / 100 x ARR without a churn model: the same measure as `tenure accounts
+--sort risk`), then by due date.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, or_, select
+
+from ..errors import WorkError
+from ..health.history import arr_at_risk
+from ..store import AccountSnapshot, AppStore, Task
+from .model import PRIORITIES, TASK_TYPES
+
+if TYPE_CHECKING:
+    from ..app import App
+
+OUTCOMES = ("saved", "churned", "expanded", "no_action_needed")
+STATUSES = ("open", "snoozed", "closed", "all")
+_RANK = {p: i for i, p in enumerate(PRIORITIES)}
+
+
+def effective_status(task: Task, as_of: date) -> str:
+    """A snoozed task whose snooze has ended counts as open."""
+    if task.status == "snoozed" and (task.snoozed_until is None or task.snoozed_until <= as_of):
+        return "open"
+    return task.status
+
+
+def task_dict(task: Task, snap: AccountSnapshot | None, as_of: date) -> dict[str, Any]:
+    """A task as the worklist and `tenure task show` give it."""
+    arr = (round(12 * snap.mrr, 2) if snap is not None and snap.mrr is not None
+           else task.arr)
+    prob = snap.churn_probability if snap is not None else None
+    score = snap.score if snap is not None else task.score
+    return {
+        "id": task.id, "account_id": task.account_id,
+        "account": snap.name if snap is not None else None,
+        "playbook": task.playbook, "reason": task.reason, "title": task.title,
+        "type": task.type, "priority": task.priority, "owner": task.owner,
+        "due": task.due_on.isoformat() if task.due_on else None,
+        "status": effective_status(task, as_of),
+        "snoozed_until": task.snoozed_until.isoformat() if task.snoozed_until else None,
+        "created_on": task.created_on.isoformat(),
+        "arr": arr, "arr_at_risk": round(arr_at_risk(churn_probability=prob, score=score,
+                                                     arr=arr), 2),
+        "band": snap.band if snap is not None else task.band,
+        "score": score,
+        "steps": json.loads(task.steps) if task.steps else [],
+        "outcome": task.outcome, "outcome_note": task.outcome_note,
+        "closed_at": task.closed_at.isoformat() if task.closed_at else None,
+        "closed_by": task.closed_by,
+    }
+
+
+def _order(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (_RANK.get(row["priority"], len(_RANK)), -row["arr_at_risk"],
+            row["due"] is None, row["due"] or "", row["id"])
+
+
+def worklist(store: AppStore, *, as_of: date, owner: str | None = None,
+             status: str = "open", account_id: str | None = None,
+             limit: int | None = None) -> list[dict[str, Any]]:
+    """Tasks ordered for the day: priority, then ARR at risk, then due date. ``status``:
+    open (with snoozes that ended), snoozed (still), closed or all."""
+    if status not in STATUSES:
+        raise WorkError(f"--status {status!r}: use one of {', '.join(STATUSES)}")
+    q = select(Task, AccountSnapshot).join(
+        AccountSnapshot, AccountSnapshot.account_id == Task.account_id, isouter=True)
+    if status in ("open", "snoozed"):
+        q = q.where(Task.status.in_(("open", "snoozed")))
+    elif status == "closed":
+        q = q.where(Task.status == "closed")
+    if owner:
+        q = q.where(func.lower(Task.owner) == owner.lower())
+    if account_id:
+        q = q.where(Task.account_id == account_id)
+    with store.session() as s:
+        rows = [task_dict(t, snap, as_of) for t, snap in s.execute(q).all()]
+    if status in ("open", "snoozed"):
+        rows = [r for r in rows if r["status"] == status]
+    rows.sort(key=_order)
+    return rows[:limit] if limit else rows
+
+
+def _load(s: Any, task_id: int) -> Task:
+    task = s.get(Task, task_id)
+    if task is None:
+        raise WorkError(f"no task {task_id} (tenure tasks --status all lists them)")
+    return task
+
+
+def get_task(store: AppStore, task_id: int, *, as_of: date) -> dict[str, Any]:
+    """One task with its steps and outcome."""
+    with store.session() as s:
+        task = _load(s, task_id)
+        return task_dict(task, s.get(AccountSnapshot, task.account_id), as_of)
+
+
+def add_task(app: App, *, account_id: str, title: str, as_of: date, now: datetime,
+             by: str | None, type: str = "activity", priority: str = "medium",
+             due_on: date | None = None, owner: str | None = None,
+             reason: str | None = None, steps: list[str] | None = None) -> dict[str, Any]:
+    """A task made by hand (no playbook): owned by ``owner``, else the account's owner."""
+    if type not in TASK_TYPES:
+        raise WorkError(f"task type {type!r}: use one of {', '.join(TASK_TYPES)}")
+    if priority not in PRIORITIES:
+        raise WorkError(f"priority {priority!r}: use one of {', '.join(PRIORITIES)}")
+    if not title.strip():
+        raise WorkError("a task needs a title")
+    found = app.warehouse.con.execute(
+        "SELECT owner, segment FROM accounts WHERE account_id = ?", [account_id]).fetchall()
+    if not found:
+        raise WorkError(f"no account {account_id!r} in the warehouse")
+    account_owner, segment = found[0]
+    with app.store.session() as s:
+        snap = s.get(AccountSnapshot, account_id)
+        task = Task(
+            account_id=account_id, playbook=None, reason_key=None, title=title.strip(),
+            reason=reason, type=type, priority=priority,
+            owner=owner or account_owner or app.settings.playbooks.default_owner or None,
+            status="open", due_on=due_on, steps=json.dumps(steps or []), created_on=as_of,
+            created_at=now, created_by=by, band=snap.band if snap else None,
+            score=snap.score if snap else None, segment=segment,
+            arr=round(12 * snap.mrr, 2) if snap and snap.mrr is not None else None,
+            updated_at=now)
+        s.add(task)
+        s.flush()
+        return task_dict(task, snap, as_of)
+
+
+def snooze(store: AppStore, task_id: int, *, until: date, by: str | None,
+           now: datetime) -> dict[str, Any]:
+    """Put an open task aside until ``until`` (it is open again that day)."""
+    today = now.date()
+    if until <= today:
+        raise WorkError(f"snooze until {until}: pick a day after today ({today})")
+    with store.session() as s:
+        task = _load(s, task_id)
+        if task.status == "closed":
+            raise WorkError(f"task {task_id} is closed; reopen it first (tenure task reopen "
+                            f"{task_id})")
+        task.status, task.snoozed_until, task.updated_at = "snoozed", until, now
+        s.flush()
+        return task_dict(task, s.get(AccountSnapshot, task.account_id), today)
+
+
+def close(store: AppStore, task_id: int, *, outcome: str, note: str | None = None,
+          by: str | None, now: datetime) -> dict[str, Any]:
+    """Close a task with its outcome (saved, churned, expanded, no_action_needed)."""
+    if outcome not in OUTCOMES:
+        raise WorkError(f"outcome {outcome!r}: use one of {', '.join(OUTCOMES)}")
+    with store.session() as s:
+        task = _load(s, task_id)
+        if task.status == "closed":
+            raise WorkError(f"task {task_id} is already closed ({task.outcome})")
+        task.status, task.outcome, task.outcome_note = "closed", outcome, note
+        task.closed_at, task.closed_by, task.updated_at = now, by, now
+        task.snoozed_until = None
+        s.flush()
+        return task_dict(task, s.get(AccountSnapshot, task.account_id), now.date())
+
+
+def reopen(store: AppStore, task_id: int, *, by: str | None, now: datetime) -> dict[str, Any]:
+    """Open a closed or snoozed task again (its outcome is cleared)."""
+    with store.session() as s:
+        task = _load(s, task_id)
+        if task.status == "open":
+            raise WorkError(f"task {task_id} is already open")
+        task.status, task.snoozed_until, task.updated_at = "open", None, now
+        task.outcome = task.outcome_note = None
+        task.closed_at = task.closed_by = None
+        s.flush()
+        return task_dict(task, s.get(AccountSnapshot, task.account_id), now.date())
+
+
+def open_task_count(store: AppStore, *, as_of: date) -> int:
+    """Open tasks (snoozes that ended included)."""
+    with store.session() as s:
+        return int(s.execute(select(func.count()).select_from(Task).where(or_(
+            Task.status == "open",
+            (Task.status == "snoozed") & (Task.snoozed_until <= as_of)))).scalar() or 0)
