@@ -15,6 +15,7 @@ from ..health.history import snapshots
 from ..ingest import TABLE_ORDER, import_file
 from ..ingest.load import ImportReport
 from ..ingest.status import recent_imports, table_status
+from ..playbooks.tasks import worklist
 from ..portfolio import Portfolio, portfolio
 from ..score import ScoringRun, run_scoring
 from . import (
@@ -31,6 +32,7 @@ from . import (
     to_json,
     today,
 )
+from .health import print_work
 
 
 @cli.command()
@@ -172,6 +174,16 @@ def _print_health(run: ScoringRun, at_risk: list[dict[str, Any]]) -> None:
               "tenure health backtest")
 
 
+def _print_work(run: ScoringRun, todo: list[dict[str, Any]]) -> None:
+    out.print(f"\n[bold]The day's work as of {run.as_of}[/bold]")
+    print_work(run.work)
+    emit_rows([{"priority": t["priority"], "account": t["account"] or t["account_id"],
+                "task": t["title"], "owner": t["owner"] or "", "due": t["due"] or ""}
+               for t in todo], OutputFormat.table, title="Top of the worklist", console=out)
+    out.print("All tasks: tenure tasks [--owner EMAIL] · playbooks: tenure playbooks list · "
+              "onboarding: tenure onboarding · check-ins: tenure checkins")
+
+
 @cli.command()
 def demo(
     accounts: Annotated[int, typer.Option(help="Accounts in the sample company.", min=10)] = 2000,
@@ -228,12 +240,15 @@ def demo(
         with progress.running():
             run = run_scoring(app, as_of=end - timedelta(days=1), progress=progress, now=now())
         at_risk = snapshots(app.store, sort="risk", limit=5)
+        todo = worklist(app.store, as_of=run.as_of, limit=5)
     if fmt is OutputFormat.json:
-        print(to_json({**summary.as_dict(), "health": run.as_dict(), "at_risk": at_risk}))
+        print(to_json({**summary.as_dict(), "health": run.as_dict(), "at_risk": at_risk,
+                       "worklist": todo}))
         return
     _print_portfolio(summary, fmt)
     if fmt is OutputFormat.table:
         _print_health(run, at_risk)
+        _print_work(run, todo)
     if fmt is OutputFormat.table:
         out.print(f"\nGround truth for evaluation (never imported): {sample_dir / 'ground_truth'}")
         if not no_serve:

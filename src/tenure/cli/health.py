@@ -95,7 +95,7 @@ def print_work(work: dict[str, Any] | None) -> None:
     for key, label in WORK_STEPS:
         counts = {k: v for k, v in (work.get(key) or {}).items()
                   if isinstance(v, int) and not isinstance(v, bool)}
-        if counts:
+        if any(counts.values()):
             out.print(f"{label}: " + " · ".join(
                 f"{k.replace('_', ' ')} {v:,}" for k, v in counts.items()))
 

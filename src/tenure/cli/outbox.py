@@ -45,7 +45,19 @@ def outbox(
     if not rows:
         out.print("The outbox is empty." if status == "all" else f"No {status} messages.")
         return
-    emit_rows(rows, fmt, columns=_columns(), title="Outbox", console=out)
+    # A terminal gets the columns a person reads; json and csv carry them all.
+    emit_rows([{**r, "next_attempt_at": _minute(r.get("next_attempt_at")),
+                "sent_at": _minute(r.get("sent_at"))} for r in rows], fmt,
+              columns=TABLE_COLUMNS, title="Outbox", console=out)
+
+
+TABLE_COLUMNS = ("id", "status", "channel", "recipient", "subject", "account_id", "attempts",
+                 "next_attempt_at", "sent_at", "last_error")
+
+
+def _minute(value: object) -> str:
+    """An ISO time to the minute: '2026-11-23T00:50:43.1' -> '2026-11-23 00:50'."""
+    return "" if value is None else str(value).replace("T", " ")[:16]
 
 
 def _columns() -> list[str]:
