@@ -3,7 +3,8 @@
 # PostgreSQL server binaries: the suite starts its own server (as the postgres user).
 # A Java runtime (17+): the Spark parity test runs PySpark in local mode.
 # OpenMP's runtime (libgomp1): LightGBM's wheel links against it (the churn model).
-# Pango (WeasyPrint renders the QBR report's PDF with it) and poppler-utils (pdftoppm: the
+# Pango and HarfBuzz's subsetter (WeasyPrint renders the QBR report's PDF with them, embedding
+# only the glyphs used) and poppler-utils (pdftoppm: the
 # report tests turn the PDF into PNG pages).
 set -euo pipefail
 
@@ -20,6 +21,7 @@ command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 ldconfig -p 2>/dev/null | grep -q 'libgomp\.so\.1' || need+=(libgomp1)
 ldconfig -p 2>/dev/null | grep -q 'libpango-1\.0\.so\.0' || need+=(libpango-1.0-0)
 ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1\.0\.so\.0' || need+=(libpangoft2-1.0-0)
+ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so\.0' || need+=(libharfbuzz-subset0)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi 'dejavu' || need+=(fonts-dejavu-core fontconfig)
 

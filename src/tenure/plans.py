@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from .errors import WorkError
 from .metrics import account_metrics, catalog
+from .metrics import number as _number
 from .store import AppStore, SuccessGoal
 
 if TYPE_CHECKING:
@@ -86,15 +87,6 @@ def metric_values(app: App, *, metric: str, as_of: date,
         frame = frame[frame["account_id"].isin(set(account_ids))]
     return {str(a): _number(v) for a, v in zip(frame["account_id"], frame[metric], strict=True)}
 
-
-def _number(v: Any) -> float | None:
-    if v is None:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
 
 
 def add_goal(store: AppStore, *, account_id: str, title: str, today: date,

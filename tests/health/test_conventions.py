@@ -196,6 +196,19 @@ def test_the_biggest_costs_are_the_drags() -> None:
                                            "1 urgent tickets open"]
 
 
+
+def test_a_percentile_measure_at_or_above_the_median_is_no_drag() -> None:
+    # Tickets ranked within the segment, fewer is better, among four accounts with 0, 0, 0
+    # and 9 tickets. Mid-ranks of the ties: (1+2+3)/3 = 2 -> percentile 100 (2 - 0.5) / 4 =
+    # 37.5, reversed: score 62.5, cost 37.5 points. The account with 9 tickets: rank 4 ->
+    # 87.5, reversed: 12.5. Only that one has "many for the segment" in its words.
+    m = model({}, {"g": {"weight": 1, "measures": {"ticket_volume": 1}}})
+    f = frame(tickets_opened=[0, 0, 0, 9], segment=["smb"] * 4)
+    s = score_frame(f, m, as_of=DAY)
+    assert s.accounts["score"].tolist() == pytest.approx([62.5, 62.5, 62.5, 12.5])
+    assert s.accounts["drags"].tolist() == [
+        [], [], [], ["9 tickets opened in 90 days, many for the segment"]]
+
 values = st.one_of(st.none(), st.floats(-2, 12, allow_nan=False))
 
 

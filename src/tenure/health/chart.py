@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import math
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -26,6 +25,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import is_color_like, to_hex
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
+
+from ..metrics import number as _num
 
 FIGSIZE = (12.0, 8.0)  # inches
 DPI = 100  # so the PNG is 1200 x 800 pixels
@@ -55,16 +56,6 @@ def render_backtest(
 
 # --- formatting -------------------------------------------------------------------------------
 
-
-def _num(value: Any) -> float | None:
-    """A finite float, or None for None / NaN / infinity / junk."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
 
 
 def _half_up(x: float, places: int) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..metrics import number as _num
 from ..metrics.formula import PandasTarget, evaluate, parse
 from .model import HealthModel, Measure, Profile
 from .words import drag_text
@@ -80,15 +81,6 @@ _NUMERIC = {"value", "score", "weight", "contribution", "cost"}
 _MEASURE_KEYS = ("measure", "label", "metric", "value", "score", "weight", "contribution",
                  "cost")
 
-
-def _num(v: Any) -> float | None:
-    if v is None:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if np.isnan(f) else f
 
 
 def measure_scores(measure: Measure, values: pd.Series, frame: pd.DataFrame) -> pd.Series:
@@ -253,7 +245,13 @@ def _drags(accounts: pd.DataFrame, measures: pd.DataFrame, model: HealthModel,
     """The measures that cost each account most, in words (at most DRAGS_SHOWN)."""
     out: dict[str, list[str]] = {}
     if not measures.empty:
-        costly = measures[measures["cost"] >= MIN_DRAG_POINTS].sort_values(
+        # A percentile measure's words compare the account with its peers ("many for the
+        # segment"), which is only true below the median: at or above it (ties at the best
+        # value, such as no tickets at all, score the mid-rank) it is no drag to name.
+        relative = measures["measure"].map(
+            lambda m: model.measures[m].scoring == "percentile").astype(bool)
+        named = (measures["cost"] >= MIN_DRAG_POINTS) & ~(relative & (measures["score"] >= 50))
+        costly = measures[named].sort_values(
             ["account_id", "cost"], ascending=[True, False], kind="stable")
         costly = costly.groupby("account_id", sort=False).head(DRAGS_SHOWN)
         for r in costly.itertuples(index=False):

@@ -74,11 +74,15 @@ def _format_dims(frame: pd.DataFrame, dims: Sequence[str]) -> pd.DataFrame:
 
 
 def number(value: Any) -> float | None:
-    """A metric value for JSON and people: a float, or None where it is undefined."""
-    if value is None:
+    """A metric value for JSON and people: a finite float, or None where it is undefined
+    (None, NaN, infinity, or something that is not a number)."""
+    if value is None or isinstance(value, bool):
         return None
-    v = float(value)
-    return None if math.isnan(v) else v
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
 
 
 def compute_metrics(

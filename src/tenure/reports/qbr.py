@@ -12,7 +12,6 @@ which day that was).
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from ..errors import ReportError
 from ..metrics import account_metrics
 from ..metrics import context as metrics_context
+from ..metrics import number as _num
 from ..metrics.engine import PERIOD, compute_frame
 from ..metrics.periods import month_end, periods_ending
 from ..store.models import (
@@ -304,16 +304,6 @@ def _growth(now: float | None, before: float | None) -> float | None:
         return None
     return (now - before) / before
 
-
-def _num(value: Any) -> float | None:
-    """A finite float or None (metrics give NaN where a value is undefined)."""
-    if value is None:
-        return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) or math.isinf(v) else v
 
 
 def _int(value: Any) -> int:
