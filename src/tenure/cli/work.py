@@ -105,11 +105,16 @@ def checkins_command(
     day = parse_date(as_of, "--as-of") or today()
     with open_workspace(home) as app:
         frame = checkins(app, as_of=day, owner=owner)
+    total = len(frame)
     if overdue:
         frame = frame[frame["overdue"]]
     rows = _plain_rows(frame)
     if fmt is not OutputFormat.table:
         emit_rows(rows, fmt, columns=COLUMNS)
+        return
+    if not rows:
+        out.print(f"No check-in overdue as of {day} ({total:,} paying accounts)." if overdue
+                  else f"No paying accounts as of {day}.")
         return
     shown = [{"account": r["account_id"], "name": r["name"], "segment": r["segment"],
               "owner": r["owner"], "every": f"{r['cadence_days']} d" if r["cadence_days"]
@@ -117,7 +122,7 @@ def checkins_command(
               "due": r["due_on"], "overdue": f"{r['days_overdue']} d" if r["overdue"] else ""}
              for r in rows]
     late = sum(1 for r in rows if r["overdue"])
-    emit_rows(shown, fmt, title=f"Check-ins as of {day}: {late:,} of {len(rows):,} overdue",
+    emit_rows(shown, fmt, title=f"Check-ins as of {day}: {late:,} of {total:,} overdue",
               console=out)
 
 

@@ -114,6 +114,10 @@ def write_qbr(report: QbrReport, out: Path) -> tuple[Path, Path]:
             os.close(fd)
             tmp = Path(name)
             write(tmp)
+            # mkstemp makes the file private (0600); a report gets the usual mode.
+            umask = os.umask(0)
+            os.umask(umask)
+            tmp.chmod(0o666 & ~umask)
             os.replace(tmp, path)
         except OSError as exc:
             raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from None
