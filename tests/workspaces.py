@@ -56,3 +56,19 @@ def copy_workspace(ws: Workspace, to: Path) -> Path:
     """A copy of a shared workspace for a test that writes to it."""
     shutil.copytree(ws.home, to)
     return to
+
+
+SAMPLE_5K_AS_OF = "2026-11-22"
+
+
+def sample_5k(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The 5,000-account sample company (seed 1, as of 2026-11-22, scored by the demo): the
+    slow tests that judge the health score and the churn model on it share one build."""
+    from tests.test_cli import run
+
+    def build(home: Path) -> dict[str, Any]:
+        proc = run("demo", "--no-serve", "--accounts", "5000", "--seed", "1", "--as-of",
+                   SAMPLE_5K_AS_OF, "--home", str(home), "--format", "json")
+        return dict(json.loads(proc.stdout))
+
+    return shared_workspace(tmp_path_factory, "sample-5k", build)

@@ -321,8 +321,9 @@ class OnboardingSettings(Section):
         True, description="Each scoring run enrols accounts in their onboarding lifecycle "
         "stage that have no plan yet.")
     stalled_after_days: int = Field(
-        0, description="Days past a milestone's due date before the onboarding counts as "
-        "stalled (0: as soon as one is overdue).", ge=0)
+        7, description="Days past a milestone's due date before the onboarding counts as "
+        "stalled and the onboarding-stalled playbook acts (0: as soon as one is overdue); a "
+        "week's grace keeps a milestone a day late off the worklist.", ge=0)
     plans: list[dict[str, Any]] | None = Field(
         None, description="The onboarding templates ([[onboarding.plans]]).",
         json_schema_extra={"model": True})

@@ -9,10 +9,9 @@ same point-in-time features.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
-from tests.test_cli import run
+from tests.workspaces import sample_5k
 
 from tenure import build_app
 from tenure.churn import evaluate, latest_model, predict, train
@@ -20,15 +19,13 @@ from tenure.churn.features import PointInTime
 
 pytestmark = pytest.mark.slow
 
-AS_OF = "2026-11-22"
 DAY = date(2026, 11, 21)  # the last day with data
 JUDGED = [date(2026, 5, 31), date(2026, 6, 30), date(2026, 7, 31)]
 
 
-def test_the_model_beats_the_health_score_out_of_time(tmp_path: Path) -> None:
-    home = tmp_path / "demo"
-    run("demo", "--no-serve", "--accounts", "5000", "--seed", "1", "--as-of", AS_OF,
-        "--home", str(home), "--format", "json")
+def test_the_model_beats_the_health_score_out_of_time(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    home = sample_5k(tmp_path_factory).home
     with build_app(home) as app:
         pit = PointInTime(app)
         card, _ = train(app, created=date(2026, 11, 22), pit=pit)

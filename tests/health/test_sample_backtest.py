@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from tests.test_cli import run
+from tests.workspaces import sample_5k
 
 
 @pytest.mark.slow
-def test_default_model_foretells_the_sample_companys_churn(tmp_path: Path) -> None:
-    home = str(tmp_path / "sample")
-    run("demo", "--no-serve", "--accounts", "5000", "--seed", "1", "--as-of", "2026-11-22",
-        "--home", home, "--format", "json")
+def test_default_model_foretells_the_sample_companys_churn(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    home = str(sample_5k(tmp_path_factory).home)
     proc = run("health", "backtest", "--home", home, "--format", "json")
     report = json.loads(proc.stdout)
     bands = {b["band"]: b for b in report["bands"]}

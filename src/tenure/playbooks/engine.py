@@ -13,6 +13,7 @@ data makes nothing new and a failed run leaves nothing half-written.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -161,7 +162,7 @@ def _money(v: Any, currency: str) -> str:
     return "" if v is None or pd.isna(v) else f"{currency} {float(v):,.0f}"
 
 
-def template_values(row: pd.Series, match: Match, playbook: Playbook, *, owner: str | None,
+def template_values(row: Mapping[str, Any], match: Match, playbook: Playbook, *, owner: str | None,
                     due: date | None, task_id: int | None) -> dict[str, Any]:
     """The placeholders of titles, steps and messages for one match."""
     score, prob = row.get("score"), row.get("churn_probability")
@@ -179,7 +180,7 @@ def template_values(row: pd.Series, match: Match, playbook: Playbook, *, owner: 
     }
 
 
-def resolve_owner(spec: str, row: pd.Series, default_owner: str) -> str | None:
+def resolve_owner(spec: str, row: Mapping[str, Any], default_owner: str) -> str | None:
     """"account": the account's owner, else playbooks.default_owner; else the fixed email."""
     if spec != "account":
         return spec
@@ -220,10 +221,10 @@ def evaluate_playbooks(app: App, *, as_of: date, scores: HealthScores | None = N
     started = now
     with app.store.session() as s:
         blocked = blocked_keys(s, now=now, cooldown_days=cfg.cooldown_days)
-        for p, m in fresh:
-            if (m.account_id, p.name, m.reason_key) in blocked and p.task_action():
-                continue
-            _act(app, s, p, m, frame.loc[m.account_id], as_of=as_of, now=now, result=result)
+        todo = [(p, m) for p, m in fresh
+                if not ((m.account_id, p.name, m.reason_key) in blocked and p.task_action())]
+        _act(app, s, todo, _rows(frame, {m.account_id for _, m in todo}), as_of=as_of,
+             now=now, result=result)
         run = PlaybookRun(as_of=as_of, started_at=started, finished_at=now,
                           matched=result.matched, tasks_created=result.tasks_created,
                           notifications_queued=result.notifications_queued,
@@ -244,44 +245,68 @@ def _enrol(app: App, account_id: str, as_of: date, action: Action) -> int | None
     return enrol(app, account_id=account_id, as_of=as_of, template=action.template)
 
 
-def _act(app: App, s: Session, p: Playbook, m: Match, row: pd.Series, *, as_of: date,
-         now: datetime, result: PlaybookRunResult) -> None:
-    """Run one new match's task and message actions inside the session ``s``."""
+def _rows(frame: pd.DataFrame, account_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """The frame's row of each of ``account_ids`` as a dict (the first row of an id)."""
+    sub = frame[frame.index.isin(list(account_ids))]
+    rows: dict[str, dict[str, Any]] = {}
+    for account_id, row in zip(sub.index, sub.to_dict("records"), strict=True):
+        rows.setdefault(account_id, row)
+    return rows
+
+
+def _act(app: App, s: Session, todo: list[tuple[Playbook, Match]],
+         rows: Mapping[str, Mapping[str, Any]], *, as_of: date, now: datetime,
+         result: PlaybookRunResult) -> None:
+    """Run the new matches' task and message actions inside the session ``s``: the tasks
+    are inserted together (one flush), then the messages, which name the tasks' ids, are
+    queued in the matches' order."""
     cfg = app.settings.playbooks
-    task_action = p.task_action()
-    owner = resolve_owner(task_action.owner if task_action else "account", row,
-                          cfg.default_owner)
-    task: Task | None = None
-    due = as_of + timedelta(days=task_action.due_days) if task_action else None
-    if task_action is not None:
-        values = template_values(row, m, p, owner=owner, due=due, task_id=None)
-        arr = row.get("arr")
-        score = row.get("score")
-        task = Task(
-            account_id=m.account_id, playbook=p.name, reason_key=m.reason_key[:255],
-            title=task_action.title.format(**values), reason=m.reason,
-            type=task_action.type, priority=task_action.priority, owner=owner,
-            status="open", due_on=due,
-            steps=json.dumps([st.format(**values) for st in task_action.steps]),
-            created_on=as_of, created_at=now, created_by=None, band=row.get("band"),
-            score=None if score is None or pd.isna(score) else float(score),
-            segment=row.get("segment"),
-            arr=None if arr is None or pd.isna(arr) else round(float(arr), 2),
-            updated_at=now)
-        s.add(task)
+    planned: list[tuple[Playbook, Match, Mapping[str, Any], str | None, date | None,
+                        Task | None]] = []
+    tasks: list[Task] = []
+    for p, m in todo:
+        row = rows[m.account_id]
+        task_action = p.task_action()
+        owner = resolve_owner(task_action.owner if task_action else "account", row,
+                              cfg.default_owner)
+        task: Task | None = None
+        due = as_of + timedelta(days=task_action.due_days) if task_action else None
+        if task_action is not None:
+            values = template_values(row, m, p, owner=owner, due=due, task_id=None)
+            arr = row.get("arr")
+            score = row.get("score")
+            task = Task(
+                account_id=m.account_id, playbook=p.name, reason_key=m.reason_key[:255],
+                title=task_action.title.format(**values), reason=m.reason,
+                type=task_action.type, priority=task_action.priority, owner=owner,
+                status="open", due_on=due,
+                steps=json.dumps([st.format(**values) for st in task_action.steps]),
+                created_on=as_of, created_at=now, created_by=None, band=row.get("band"),
+                score=None if score is None or pd.isna(score) else float(score),
+                segment=row.get("segment"),
+                arr=None if arr is None or pd.isna(arr) else round(float(arr), 2),
+                updated_at=now)
+            tasks.append(task)
+        planned.append((p, m, row, owner, due, task))
+    if tasks:
+        # One flush for all the tasks: their ids come back in bulk (INSERT ... RETURNING).
+        s.add_all(tasks)
         s.flush()
-        result.count(p.name, "tasks_created")
-        result.task_ids.append(task.id)
-    values = template_values(row, m, p, owner=owner, due=due,
-                             task_id=task.id if task is not None else None)
-    for a in p.actions:
-        if a.kind in ("email", "slack", "webhook") and _message(
-                app, s, p, m, a, values, owner=owner, task=task, row=row, now=now):
-            result.count(p.name, "notifications_queued")
+    for p, m, row, owner, due, task in planned:
+        if task is not None:
+            result.count(p.name, "tasks_created")
+            result.task_ids.append(task.id)
+        values = template_values(row, m, p, owner=owner, due=due,
+                                 task_id=task.id if task is not None else None)
+        for a in p.actions:
+            if a.kind in ("email", "slack", "webhook") and _message(
+                    app, s, p, m, a, values, owner=owner, task=task, row=row, now=now):
+                result.count(p.name, "notifications_queued")
 
 
 def _message(app: App, s: Session, p: Playbook, m: Match, a: Action, values: dict[str, Any],
-             *, owner: str | None, task: Task | None, row: pd.Series, now: datetime) -> bool:
+             *, owner: str | None, task: Task | None, row: Mapping[str, Any],
+             now: datetime) -> bool:
     """Queue one message in the outbox (in the run's transaction); False when it has no
     recipient or was queued before. Without a text of its own, a message about a task says
     what the outbox's task templates say. Slack and webhook messages carry account ids and

@@ -31,9 +31,13 @@ _RANK = {p: i for i, p in enumerate(PRIORITIES)}
 
 def effective_status(task: Task, as_of: date) -> str:
     """A snoozed task whose snooze has ended counts as open."""
-    if task.status == "snoozed" and (task.snoozed_until is None or task.snoozed_until <= as_of):
+    return _effective(task.status, task.snoozed_until, as_of)
+
+
+def _effective(status: str, snoozed_until: date | None, as_of: date) -> str:
+    if status == "snoozed" and (snoozed_until is None or snoozed_until <= as_of):
         return "open"
-    return task.status
+    return status
 
 
 def task_dict(task: Task, snap: AccountSnapshot | None, as_of: date) -> dict[str, Any]:
@@ -67,6 +71,46 @@ def _order(row: dict[str, Any]) -> tuple[Any, ...]:
             row["due"] is None, row["due"] or "", row["id"])
 
 
+# The columns the worklist reads: the task's, then its account's latest snapshot's (all None
+# when the account has none: the outer join's account_id says which).
+_TASK_COLUMNS = (Task.id, Task.account_id, Task.playbook, Task.reason, Task.title, Task.type,
+                 Task.priority, Task.owner, Task.due_on, Task.status, Task.snoozed_until,
+                 Task.created_on, Task.arr, Task.score, Task.band, Task.steps, Task.outcome,
+                 Task.outcome_note, Task.closed_at, Task.closed_by)
+_SNAPSHOT_COLUMNS = (AccountSnapshot.account_id, AccountSnapshot.name, AccountSnapshot.mrr,
+                     AccountSnapshot.churn_probability, AccountSnapshot.score,
+                     AccountSnapshot.band)
+
+
+def _row_dict(row: tuple[Any, ...], as_of: date) -> dict[str, Any]:
+    """What :func:`task_dict` gives, from one row of the worklist's columns."""
+    (task_id, account_id, playbook, reason, title, type_, priority, owner, due_on, status,
+     snoozed_until, created_on, task_arr, task_score, task_band, steps, outcome,
+     outcome_note, closed_at, closed_by, snap_account, name, mrr, prob, snap_score,
+     snap_band) = row
+    snap = snap_account is not None
+    arr = round(12 * mrr, 2) if snap and mrr is not None else task_arr
+    score = snap_score if snap else task_score
+    return {
+        "id": task_id, "account_id": account_id,
+        "account": name if snap else None,
+        "playbook": playbook, "reason": reason, "title": title,
+        "type": type_, "priority": priority, "owner": owner,
+        "due": due_on.isoformat() if due_on else None,
+        "status": _effective(status, snoozed_until, as_of),
+        "snoozed_until": snoozed_until.isoformat() if snoozed_until else None,
+        "created_on": created_on.isoformat(),
+        "arr": arr, "arr_at_risk": round(arr_at_risk(churn_probability=prob if snap else None,
+                                                     score=score, arr=arr), 2),
+        "band": snap_band if snap else task_band,
+        "score": score,
+        "steps": json.loads(steps) if steps else [],
+        "outcome": outcome, "outcome_note": outcome_note,
+        "closed_at": closed_at.isoformat() if closed_at else None,
+        "closed_by": closed_by,
+    }
+
+
 def worklist(store: AppStore, *, as_of: date, owner: str | None = None,
              status: str = "open", account_id: str | None = None,
              limit: int | None = None) -> list[dict[str, Any]]:
@@ -74,8 +118,8 @@ def worklist(store: AppStore, *, as_of: date, owner: str | None = None,
     open (with snoozes that ended), snoozed (still), closed or all."""
     if status not in STATUSES:
         raise WorkError(f"--status {status!r}: use one of {', '.join(STATUSES)}")
-    q = select(Task, AccountSnapshot).join(
-        AccountSnapshot, AccountSnapshot.account_id == Task.account_id, isouter=True)
+    q = select(*_TASK_COLUMNS, *_SNAPSHOT_COLUMNS).join_from(
+        Task, AccountSnapshot, AccountSnapshot.account_id == Task.account_id, isouter=True)
     if status in ("open", "snoozed"):
         q = q.where(Task.status.in_(("open", "snoozed")))
     elif status == "closed":
@@ -85,9 +129,12 @@ def worklist(store: AppStore, *, as_of: date, owner: str | None = None,
     if account_id:
         q = q.where(Task.account_id == account_id)
     with store.session() as s:
-        rows = [task_dict(t, snap, as_of) for t, snap in s.execute(q).all()]
+        found = s.execute(q).all()
     if status in ("open", "snoozed"):
-        rows = [r for r in rows if r["status"] == status]
+        # Only the rows of the asked status are turned into dicts (columns 9, 10: status,
+        # snoozed_until).
+        found = [r for r in found if _effective(r[9], r[10], as_of) == status]
+    rows = [_row_dict(tuple(r), as_of) for r in found]
     rows.sort(key=_order)
     return rows[:limit] if limit else rows
 

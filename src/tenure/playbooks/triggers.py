@@ -88,17 +88,13 @@ def health_band(day: Day, p: dict[str, Any]) -> list[Match]:
         return []
     hist = _history(day, day.as_of - timedelta(days=day.trend_days))
     last = hist.sort_values("day").groupby("account_id").tail(1).set_index("account_id")
-    out = []
-    for acc, r in now.iterrows():
-        if acc not in last.index:
-            continue
-        before = last.loc[acc]
-        if before["band"] == band:
-            continue
-        out.append(Match(str(acc), f"band:{band}",
-                         f"health entered {band} ({_score(r['score'])}, was "
-                         f"{_score(before['score'])} on {before['day']})"))
-    return out
+    last = last[last["band"] != band]
+    hit = now[now.index.isin(last.index)]
+    before = last.loc[hit.index]
+    return [Match(str(acc), f"band:{band}",
+                  f"health entered {band} ({_score(score)}, was {_score(was)} on {on})")
+            for acc, score, was, on in zip(hit.index, hit["score"], before["score"],
+                                           before["day"], strict=True)]
 
 
 def health_drop(day: Day, p: dict[str, Any]) -> list[Match]:
@@ -108,27 +104,33 @@ def health_drop(day: Day, p: dict[str, Any]) -> list[Match]:
     hist = _history(day, day.as_of - timedelta(days=days))
     hist = hist[hist["score"].notna()]
     first = hist.sort_values("day").groupby("account_id").head(1).set_index("account_id")
-    out = []
-    for acc, r in day.accounts.iterrows():
-        if acc not in first.index or not _present(r["score"]):
-            continue
-        before = first.loc[acc]
-        fall = float(before["score"]) - float(r["score"])
-        if fall >= points:
-            out.append(Match(str(acc), "drop",
-                             f"health fell {fall:.0f} points ({_score(before['score'])} on "
-                             f"{before['day']} to {_score(r['score'])})"))
-    return out
+    acc = day.accounts
+    now = acc[acc.index.isin(first.index) & acc["score"].notna().to_numpy()]
+    before = first.loc[now.index]
+    fall = (before["score"].astype(float).to_numpy()
+            - now["score"].astype(float).to_numpy())
+    keep = fall >= points
+    now, before, fall = now[keep], before[keep], fall[keep]
+    return [Match(str(a), "drop",
+                  f"health fell {float(f):.0f} points ({_score(was)} on {on} to "
+                  f"{_score(score)})")
+            for a, f, was, on, score in zip(now.index, fall, before["score"], before["day"],
+                                            now["score"], strict=True)]
 
 
 def churn_risk(day: Day, p: dict[str, Any]) -> list[Match]:
     """The churn model's probability is at least ``min_probability``."""
     acc = day.accounts
     hit = acc[pd.to_numeric(acc["churn_probability"], errors="coerce") >= p["min_probability"]]
-    return [Match(str(a), "churn", f"churn risk {_pct(r['churn_probability'])}"
-                  + (f" within {int(r['churn_horizon_days'])} days"
-                     if _present(r.get("churn_horizon_days")) else ""))
-            for a, r in hit.iterrows()]
+    return [Match(str(a), "churn", f"churn risk {_pct(prob)}"
+                  + (f" within {int(horizon)} days" if _present(horizon) else ""))
+            for a, prob, horizon in zip(hit.index, hit["churn_probability"],
+                                        _column(hit, "churn_horizon_days"), strict=True)]
+
+
+def _column(frame: pd.DataFrame, name: str) -> Any:
+    """The column's values, or None for every row when the frame lacks it."""
+    return frame[name] if name in frame.columns else [None] * len(frame)
 
 
 def _survey(day: Day, survey: str, max_score: int, say: Callable[[float, date], str]
@@ -160,23 +162,26 @@ def renewal_at_risk(day: Day, p: dict[str, Any]) -> list[Match]:
     """The next renewal is within ``within_days`` and the account is at risk: its band is
     one of ``bands`` or its churn probability is at least ``min_probability``. One task per
     renewal date."""
-    out = []
+    acc = day.accounts
+    if acc.empty:
+        return []
     bands, floor = set(p.get("bands") or ()), p.get("min_probability")
-    for acc, r in day.accounts.iterrows():
-        renewal = r["renewal_date"]
-        if not isinstance(renewal, date):
-            continue
-        days = (renewal - day.as_of).days
-        if not 0 <= days <= p["within_days"]:
-            continue
-        prob = r["churn_probability"]
-        risky_prob = floor is not None and _present(prob) and float(prob) >= floor
-        if not (r["band"] in bands or risky_prob):
-            continue
-        risk = (f"at {_pct(prob)} churn risk" if risky_prob
-                else f"with health {r['band']} ({_score(r['score'])})")
-        out.append(Match(str(acc), f"renewal:{renewal}",
-                         f"renewal on {renewal} ({days} days) {risk}"))
+    as_of = day.as_of
+    days = pd.Series([(d - as_of).days if isinstance(d, date) else None
+                      for d in acc["renewal_date"]], index=acc.index, dtype="float64")
+    prob = pd.to_numeric(acc["churn_probability"], errors="coerce")
+    risky = (prob >= floor) if floor is not None else pd.Series(False, index=acc.index)
+    hit = ((days >= 0) & (days <= p["within_days"])
+           & (acc["band"].isin(list(bands)) | risky)).to_numpy()
+    sub = acc[hit]
+    out = []
+    for a, renewal, n, probability, band, score, at_risk in zip(
+            sub.index, sub["renewal_date"], days[hit], sub["churn_probability"], sub["band"],
+            sub["score"], risky[hit], strict=True):
+        risk = (f"at {_pct(probability)} churn risk" if at_risk
+                else f"with health {band} ({_score(score)})")
+        out.append(Match(str(a), f"renewal:{renewal}",
+                         f"renewal on {renewal} ({int(n)} days) {risk}"))
     return out
 
 
@@ -196,14 +201,18 @@ def onboarding_overdue(day: Day, p: dict[str, Any]) -> list[Match]:
     if rows is None or rows.empty:
         return out
     rows = rows.sort_values(["account_id", "plan_id", "due_on"])
-    for (acc, plan), g in rows.groupby(["account_id", "plan_id"], sort=False):
-        if acc not in day.accounts.index:
-            continue
-        parts = [f"'{r.title}' {int(r.days_overdue)} days overdue (due {r.due_on})"
-                 for r in g.itertuples(index=False)]
-        out.append(Match(str(acc), f"onboarding:{plan}",
-                         "onboarding stalled: " + "; ".join(parts)))
-    return out
+    # One pass over the sorted rows: a plan's milestones are consecutive. Rows without an
+    # account or plan id belong to no plan (as groupby leaves them out).
+    rows = rows[(rows["account_id"].notna() & rows["plan_id"].notna()
+                 & rows["account_id"].isin(day.accounts.index)).to_numpy()]
+    plans: dict[tuple[Any, Any], list[str]] = {}
+    for acc, plan, title, late, due in zip(rows["account_id"], rows["plan_id"],
+                                           rows["title"], rows["days_overdue"],
+                                           rows["due_on"], strict=True):
+        plans.setdefault((acc, plan), []).append(
+            f"'{title}' {int(late)} days overdue (due {due})")
+    return [Match(str(acc), f"onboarding:{plan}", "onboarding stalled: " + "; ".join(parts))
+            for (acc, plan), parts in plans.items()]
 
 
 def usage_drop(day: Day, p: dict[str, Any]) -> list[Match]:
@@ -211,8 +220,8 @@ def usage_drop(day: Day, p: dict[str, Any]) -> list[Match]:
     more."""
     trend = pd.to_numeric(day.accounts["usage_trend"], errors="coerce")
     hit = day.accounts[trend <= -float(p["min_drop"])]
-    return [Match(str(a), "usage", f"usage {say_change(r['usage_trend'])} over 30 days")
-            for a, r in hit.iterrows()]
+    return [Match(str(a), "usage", f"usage {say_change(v)} over 30 days")
+            for a, v in zip(hit.index, hit["usage_trend"], strict=True)]
 
 
 def ticket_spike(day: Day, p: dict[str, Any]) -> list[Match]:
@@ -230,9 +239,9 @@ def seat_utilization(day: Day, p: dict[str, Any]) -> list[Match]:
     """Active users / paid seats at least ``min_ratio``: room to expand."""
     ratio = pd.to_numeric(day.accounts["seat_utilization"], errors="coerce")
     hit = day.accounts[ratio >= float(p["min_ratio"])]
-    return [Match(str(a), "seats", f"{say_value(r['seat_utilization'], 'ratio')} of paid "
+    return [Match(str(a), "seats", f"{say_value(v, 'ratio')} of paid "
                   "seats active in the last 30 days")
-            for a, r in hit.iterrows()]
+            for a, v in zip(hit.index, hit["seat_utilization"], strict=True)]
 
 
 def champion_left(day: Day, p: dict[str, Any]) -> list[Match]:
@@ -253,7 +262,12 @@ def checkin_overdue(day: Day, p: dict[str, Any]) -> list[Match]:
     from ..checkins import checkins
 
     rows = checkins(day.app, as_of=day.as_of)
-    out = []
+    out: list[Match] = []
+    if rows is None or rows.empty:
+        return out
+    # Only the overdue rows of the day's accounts (the loop still checks the days late).
+    rows = rows[rows["overdue"].astype(bool).to_numpy()
+                & rows["account_id"].isin(day.accounts.index).to_numpy()]
     for r in rows.itertuples(index=False):
         if not r.overdue or int(r.days_overdue) <= int(p.get("min_days_overdue") or 0):
             continue
@@ -271,11 +285,12 @@ def metric(day: Day, p: dict[str, Any]) -> list[Match]:
     """Every account (the playbook's ``when`` rule is the condition); the reason is the
     trigger's ``reason`` template filled with the account's values."""
     text = p.get("reason") or "the rule holds"
-    out = []
-    for acc, r in day.accounts.iterrows():
-        values = {k: _say(v) for k, v in r.items()}
-        out.append(Match(str(acc), "metric", text.format(**values)))
-    return out
+    acc = day.accounts
+    columns = list(acc.columns)
+    # The rows' values as DataFrame.iterrows gives them (one array of the frame's values).
+    return [Match(str(a), "metric",
+                  text.format(**{k: _say(v) for k, v in zip(columns, row, strict=True)}))
+            for a, row in zip(acc.index, acc.values.tolist(), strict=True)]
 
 
 def _say(v: Any) -> Any:
