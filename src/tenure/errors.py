@@ -18,8 +18,15 @@
     │   │                       task / goal / account, a change a task's state does not allow
     │   └── NotificationError   a message that cannot be sent as configured (no SMTP server
     │                           or webhook set for a channel a playbook uses)
-    └── ReportError             a report that cannot be made (unknown account, a quarter
-                                with no data, the PDF engine missing)
+    ├── ReportError             a report that cannot be made (unknown account, a quarter
+    │                           with no data, the PDF engine missing)
+    └── AccessError             people and access: a user that cannot be added (bad email
+        │                       or role, already there), an unknown user
+        ├── AuthenticationError wrong email or password, an unknown, revoked or
+        │   └── LoginThrottled  inactive token / session; too many failed logins for
+        │                       an email: refused until the window has passed
+        ├── PermissionDenied    the role may not do this (a viewer changing a task)
+        └── NotVisible          an object outside the caller's book (shown as "not found")
 
 Row-level problems in an import are not exceptions: they are reported rows (see ``ingest``).
 """
@@ -109,3 +116,29 @@ class ReportError(TenureError):
     """A report that cannot be made."""
 
     exit_code = 10
+
+
+class AccessError(TenureError):
+    """A user, role or token request that cannot be met."""
+
+    exit_code = 11
+
+
+class AuthenticationError(AccessError):
+    """Wrong credentials, or a token or session that is unknown, revoked or expired."""
+
+
+class LoginThrottled(AuthenticationError):
+    """Too many failed logins for this email; ``retry_after`` is in seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class PermissionDenied(AccessError):
+    """The user's role does not allow this."""
+
+
+class NotVisible(AccessError):
+    """The object is outside the user's book; callers show it as not found."""

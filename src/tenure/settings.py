@@ -341,6 +341,22 @@ class CheckinSettings(Section):
         ge=0)
 
 
+class ApiSettings(Section):
+    """The REST API and dashboard server (`tenure serve`): sessions and login throttling."""
+
+    session_secret: str = Field(
+        "", description="Key that signs session cookies; set it through "
+        "TENURE_API__SESSION_SECRET, never in this file. Empty: a random key is made once and "
+        "kept in data/session.key (readable by the owner only).")
+    session_hours: int = Field(
+        12, description="Hours a dashboard session lasts after login.", ge=1)
+    login_max_failures: int = Field(
+        5, description="Failed logins for one email within login_window_minutes before "
+        "further logins for it are refused until the window has passed.", ge=1)
+    login_window_minutes: int = Field(
+        15, description="The window of login_max_failures, in minutes.", ge=1)
+
+
 class Settings(Section):
     """All settings of a workspace."""
 
@@ -384,6 +400,9 @@ class Settings(Section):
     )
     checkins: CheckinSettings = Field(
         default_factory=CheckinSettings, description="Check-in cadence."
+    )
+    api: ApiSettings = Field(
+        default_factory=ApiSettings, description="The REST API and the dashboard server."
     )
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -82,6 +82,7 @@ def parse_date(value: str | None, option: str) -> date | None:
 
 
 from . import (  # noqa: E402,F401  (registers the commands)
+    access,
     churn,
     clv,
     commands,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import delete, func, insert, select
@@ -15,6 +15,9 @@ from ..errors import HealthError
 from ..store import AccountSnapshot, AppStore, HealthHistory, HealthPulse
 from .model import PULSE_WORDS
 from .scoring import HealthScores
+
+if TYPE_CHECKING:
+    from ..access import AccountScope
 
 SORTS = ("score", "risk", "arr", "name", "renewal")
 
@@ -153,9 +156,11 @@ def save_snapshots(store: AppStore, scores: HealthScores, before: dict[str, floa
 
 def snapshots(store: AppStore, *, band: str | None = None, owner: str | None = None,
               segment: str | None = None, sort: str = "score",
-              limit: int | None = None) -> list[dict[str, Any]]:
+              limit: int | None = None,
+              scope: AccountScope | None = None) -> list[dict[str, Any]]:
     """Snapshot rows for `tenure accounts`: scored accounts first (lowest score, highest ARR
-    at risk, ...), then the unscored."""
+    at risk, ...), then the unscored. ``scope`` limits them to what a person may see (their
+    personal fields are blanked for a viewer)."""
     if sort not in SORTS:
         raise HealthError(f"--sort {sort!r}: use one of {', '.join(SORTS)}")
     q = select(AccountSnapshot)
@@ -171,8 +176,12 @@ def snapshots(store: AppStore, *, band: str | None = None, owner: str | None = N
         q = q.where(func.lower(AccountSnapshot.owner) == owner.lower())
     if segment:
         q = q.where(AccountSnapshot.segment == segment)
+    if scope is not None:
+        q = scope.accounts(q)
     with store.session() as s:
         found = [_snapshot_dict(x) for x in s.execute(q).scalars()]
+    if scope is not None:
+        found = [scope.redact(r) for r in found]
     if not found and latest_snapshot_day(store) is None:
         raise HealthError("no scores yet: run `tenure score` first")
     found.sort(key=_sort_key(sort))

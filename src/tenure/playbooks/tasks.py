@@ -22,6 +22,7 @@ from ..store import AccountSnapshot, AppStore, Task
 from .model import PRIORITIES, TASK_TYPES
 
 if TYPE_CHECKING:
+    from ..access import AccountScope
     from ..app import App
 
 OUTCOMES = ("saved", "churned", "expanded", "no_action_needed")
@@ -113,9 +114,11 @@ def _row_dict(row: tuple[Any, ...], as_of: date) -> dict[str, Any]:
 
 def worklist(store: AppStore, *, as_of: date, owner: str | None = None,
              status: str = "open", account_id: str | None = None,
-             limit: int | None = None) -> list[dict[str, Any]]:
+             limit: int | None = None,
+             scope: AccountScope | None = None) -> list[dict[str, Any]]:
     """Tasks ordered for the day: priority, then ARR at risk, then due date. ``status``:
-    open (with snoozes that ended), snoozed (still), closed or all."""
+    open (with snoozes that ended), snoozed (still), closed or all. ``scope`` limits them to
+    the tasks of the accounts a person may see (personal fields blanked for a viewer)."""
     if status not in STATUSES:
         raise WorkError(f"--status {status!r}: use one of {', '.join(STATUSES)}")
     q = select(*_TASK_COLUMNS, *_SNAPSHOT_COLUMNS).join_from(
@@ -128,6 +131,8 @@ def worklist(store: AppStore, *, as_of: date, owner: str | None = None,
         q = q.where(func.lower(Task.owner) == owner.lower())
     if account_id:
         q = q.where(Task.account_id == account_id)
+    if scope is not None:
+        q = scope.tasks(q)
     with store.session() as s:
         found = s.execute(q).all()
     if status in ("open", "snoozed"):
@@ -135,6 +140,8 @@ def worklist(store: AppStore, *, as_of: date, owner: str | None = None,
         # snoozed_until).
         found = [r for r in found if _effective(r[9], r[10], as_of) == status]
     rows = [_row_dict(tuple(r), as_of) for r in found]
+    if scope is not None:
+        rows = [scope.redact(r) for r in rows]
     rows.sort(key=_order)
     return rows[:limit] if limit else rows
 

@@ -18,23 +18,28 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..errors import ConfigError, StoreError
 from .models import (
     AccountSnapshot,
+    ApiToken,
+    AuditEntry,
     Base,
     HealthHistory,
     HealthPulse,
     ImportRun,
     LoggedActivity,
+    LoginAttempt,
     Notification,
     OnboardingMilestone,
     OnboardingPlan,
     PlaybookRun,
     SuccessGoal,
     Task,
+    User,
 )
 
 __all__ = [
-    "AccountSnapshot", "AppStore", "Base", "HealthHistory", "HealthPulse", "ImportRun",
-    "LoggedActivity", "Notification", "OnboardingMilestone", "OnboardingPlan", "PlaybookRun",
-    "SuccessGoal", "Task", "resolve_db_url",
+    "AccountSnapshot", "ApiToken", "AppStore", "AuditEntry", "Base", "HealthHistory",
+    "HealthPulse", "ImportRun", "LoggedActivity", "LoginAttempt", "Notification",
+    "OnboardingMilestone", "OnboardingPlan", "PlaybookRun", "SuccessGoal", "Task", "User",
+    "resolve_db_url",
 ]
 
 MIGRATIONS = Path(__file__).parent / "migrations"

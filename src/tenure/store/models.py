@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, Float, Integer, MetaData, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Constraint names fixed by convention so migrations are the same on SQLite and PostgreSQL.
@@ -299,3 +309,76 @@ class LoggedActivity(Base):
     contact_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     synced_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+# --- People and access: users, their API tokens, login attempts (for throttling) and the audit
+# log (migration 0005).
+
+
+class User(Base):
+    """A person who signs in to the dashboard or the API. ``role``: admin, manager (all
+    accounts), csm (the accounts whose snapshot owner is their email) or viewer (all accounts,
+    read only, no personal data). ``email`` is stored lower-cased; ``password_hash`` is an
+    Argon2id hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True,
+                                       info={PERSONAL: "contact detail"})
+    name: Mapped[str | None] = mapped_column(Text, nullable=True, info={PERSONAL: "name"})
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ApiToken(Base):
+    """A personal API token: only its SHA-256 is kept (the token is shown once); ``prefix``
+    (its first 8 characters) tells tokens apart in lists."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class LoginAttempt(Base):
+    """One password login, kept for throttling (too many failures for an email in a window)."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), index=True,
+                                       info={PERSONAL: "contact detail"})
+    ip: Mapped[str | None] = mapped_column(String(64), nullable=True,
+                                           info={PERSONAL: "online identifier"})
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    success: Mapped[bool] = mapped_column(Boolean)
+
+
+class AuditEntry(Base):
+    """Who read which person's personal data, and who changed what: one row per action, with
+    ``via`` api, web or cli. ``detail`` is JSON."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    user_email: Mapped[str | None] = mapped_column(String(320), nullable=True,
+                                                   info={PERSONAL: "contact detail"})
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    object_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    account_id: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True,
+                                               info={PERSONAL: "free text"})
+    via: Mapped[str] = mapped_column(String(8))

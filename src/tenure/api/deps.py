@@ -1,0 +1,122 @@
+"""What routes depend on, as ``Annotated`` types that tests can override:
+``AppDep`` (the workspace), ``Clock`` (the time), ``CurrentUser`` (the signed-in person: a
+bearer token, else the session cookie; 401 without either) and ``Scope`` (the accounts that
+person may see: every account and task query takes it)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ..access import AccountScope, Principal, get_user, user_for_token
+from ..app import App
+from ..errors import AuthenticationError, ConfigError, PermissionDenied
+
+SESSION_COOKIE = "tenure_session"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SESSION_KEY_FILE = Path("data") / "session.key"
+
+
+def utc_now() -> datetime:
+    """The server's clock: the time in UTC, naive (as the app database stores it)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def session_secret(app: App) -> str:
+    """api.session_secret (TENURE_API__SESSION_SECRET), else the workspace's own random key
+    in data/session.key, made on first use and readable by its owner only."""
+    if app.settings.api.session_secret:
+        return app.settings.api.session_secret
+    path = app.home / SESSION_KEY_FILE
+    try:
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(key + "\n")
+        return key
+    except FileExistsError:  # another server process made it first
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(f"cannot keep the session key in {path}: {exc.strerror}; set "
+                          f"TENURE_API__SESSION_SECRET") from exc
+
+
+def session_signer(app: App) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(session_secret(app), salt="tenure.session")
+
+
+def get_app(request: Request) -> App:
+    app: App = request.app.state.tenure
+    return app
+
+
+def get_clock(request: Request) -> Callable[[], datetime]:
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock
+
+
+AppDep = Annotated[App, Depends(get_app)]
+Clock = Annotated[Callable[[], datetime], Depends(get_clock)]
+
+
+def current_user(request: Request, app: AppDep, clock: Clock) -> Principal:
+    """The person behind the request: ``Authorization: Bearer <token>``, else the session
+    cookie. Raises AuthenticationError (401) otherwise."""
+    auth = request.headers.get("authorization")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationError("use Authorization: Bearer <token>")
+        request.state.via_token = True
+        return user_for_token(app.store, token.strip(), now=clock())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise AuthenticationError("sign in, or send an API token (Authorization: Bearer)")
+    signer: URLSafeTimedSerializer = request.app.state.signer
+    try:
+        data = signer.loads(cookie, max_age=app.settings.api.session_hours * 3600)
+    except SignatureExpired:
+        raise AuthenticationError("the session has expired: sign in again") from None
+    except BadSignature:
+        raise AuthenticationError("invalid session: sign in again") from None
+    user = get_user(app.store, int(data["uid"])) if isinstance(data, dict) else None
+    if user is None:
+        raise AuthenticationError("the session's user no longer exists or is disabled")
+    if request.method not in SAFE_METHODS:
+        _same_origin(request)
+    request.state.via_token = False
+    return user
+
+
+def _same_origin(request: Request) -> None:
+    """A change made with the session cookie must come from this site: a browser sends
+    Origin (or at least Referer) with a cross-site POST, and SameSite=Lax alone does not
+    cover every browser. (Forms of the dashboard will add a CSRF token on top.)"""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source:
+        return
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(source)
+    if (parts.scheme, parts.netloc) != (request.url.scheme, request.url.netloc):
+        raise PermissionDenied("cross-site request refused (Origin does not match)")
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+def scope_of(user: CurrentUser) -> AccountScope:
+    return AccountScope.of(user)
+
+
+Scope = Annotated[AccountScope, Depends(scope_of)]
