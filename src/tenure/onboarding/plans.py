@@ -60,16 +60,27 @@ def _start_days(app: App, *, as_of: date) -> pd.DataFrame:
     return frame[["account_id", "segment", "first_paid_day"]]
 
 
+def _new_plan(*, account_id: str, template: PlanTemplate, started_on: date,
+              created_at: datetime) -> OnboardingPlan:
+    return OnboardingPlan(account_id=account_id, template=template.name,
+                          started_on=started_on, status=ACTIVE, created_at=created_at)
+
+
+def _milestones_of(plan: OnboardingPlan, template: PlanTemplate) -> list[OnboardingMilestone]:
+    """The template's milestones for a plan that has its id, due from the plan's start."""
+    return [OnboardingMilestone(
+        plan_id=plan.id, account_id=plan.account_id, key=m.key, title=m.title,
+        position=position, due_on=plan.started_on + timedelta(days=m.due_days))
+        for position, m in enumerate(template.milestones)]
+
+
 def _create_plan(s: Session, *, account_id: str, template: PlanTemplate, started_on: date,
                  created_at: datetime) -> int:
-    plan = OnboardingPlan(account_id=account_id, template=template.name,
-                          started_on=started_on, status=ACTIVE, created_at=created_at)
+    plan = _new_plan(account_id=account_id, template=template, started_on=started_on,
+                     created_at=created_at)
     s.add(plan)
     s.flush()
-    for position, m in enumerate(template.milestones):
-        s.add(OnboardingMilestone(
-            plan_id=plan.id, account_id=account_id, key=m.key, title=m.title,
-            position=position, due_on=started_on + timedelta(days=m.due_days)))
+    s.add_all(_milestones_of(plan, template))
     return plan.id
 
 
@@ -162,6 +173,7 @@ def _auto_enrol(app: App, s: Session, templates: Templates, run: OnboardingRun, 
     if not todo:
         return
     facts = _start_days(app, as_of=as_of).set_index("account_id")["first_paid_day"]
+    created: list[tuple[OnboardingPlan, PlanTemplate]] = []
     for account_id, segment in todo:
         tpl = templates.for_segment(segment)
         if tpl is None:
@@ -169,9 +181,14 @@ def _auto_enrol(app: App, s: Session, templates: Templates, run: OnboardingRun, 
             continue
         first_paid = facts.get(account_id)
         start = first_paid if isinstance(first_paid, date) else as_of
-        _create_plan(s, account_id=account_id, template=tpl, started_on=start,
-                     created_at=created_at)
+        created.append((_new_plan(account_id=account_id, template=tpl, started_on=start,
+                                  created_at=created_at), tpl))
         run.enrolled += 1
+    # One flush for every plan (their ids, in bulk), then their milestones: a flush per plan
+    # cost 14,000 round trips on the 100,000-account company's first day.
+    s.add_all([plan for plan, _ in created])
+    s.flush()
+    s.add_all([m for plan, tpl in created for m in _milestones_of(plan, tpl)])
     s.flush()
 
 
