@@ -54,7 +54,7 @@ class OnboardingRun:
                 "stalled_plans": self.stalled_plans, "no_template": self.no_template}
 
 
-def _start_days(app: App, *, as_of: date) -> pd.DataFrame:
+def start_days(app: App, *, as_of: date) -> pd.DataFrame:
     """Each account's segment and first paid day (None when it never paid) as of the day."""
     frame = account_metrics(app, as_of=as_of, metrics=["first_paid_day"])
     return frame[["account_id", "segment", "first_paid_day"]]
@@ -91,12 +91,14 @@ def _active_plan(s: Session, account_id: str) -> OnboardingPlan | None:
 
 
 def enrol(app: App, *, account_id: str, as_of: date, template: str | None = None,
-          started_on: date | None = None, now: datetime | None = None) -> int | None:
+          started_on: date | None = None, now: datetime | None = None,
+          facts: pd.DataFrame | None = None) -> int | None:
     """Start an onboarding plan for the account (the template of its segment unless one is
     named); its id, or None when the account already has an active plan."""
     templates = load_templates(app.settings.onboarding.plans)
     chosen = templates.get(template) if template is not None else None
-    facts = _start_days(app, as_of=as_of)
+    if facts is None:  # many enrolments in one run pass it in: one computation, not many
+        facts = start_days(app, as_of=as_of)
     row = facts[facts["account_id"] == account_id]
     if row.empty:
         raise WorkError(f"no account {account_id!r} in the warehouse")
@@ -172,7 +174,7 @@ def _auto_enrol(app: App, s: Session, templates: Templates, run: OnboardingRun, 
                      .order_by(AccountSnapshot.account_id)).all()
     if not todo:
         return
-    facts = _start_days(app, as_of=as_of).set_index("account_id")["first_paid_day"]
+    facts = start_days(app, as_of=as_of).set_index("account_id")["first_paid_day"]
     created: list[tuple[OnboardingPlan, PlanTemplate]] = []
     for account_id, segment in todo:
         tpl = templates.for_segment(segment)
