@@ -268,3 +268,27 @@ def test_tasks_on_a_postgresql_app_database(tmp_path: Path, postgres_db_url: str
         first = worklist(app.store, as_of=D)[0]
         close(app.store, first["id"], outcome="saved", by="ann", now=NOW)
         assert first["id"] not in {r["id"] for r in worklist(app.store, as_of=D)}
+
+
+def test_an_enrol_action_starts_the_segments_onboarding_plan_once(company: App) -> None:
+    import tomllib
+
+    from tenure.store import OnboardingMilestone, OnboardingPlan
+
+    only(company, [{"name": "enrol-red", "trigger": {"kind": "health_band", "band": "red"},
+                    "actions": [{"kind": "enrol"}]}])
+    # Only a1 entered red (yellow on 2026-06-28, red on D); the warehouse has its segment,
+    # mid_market, and no subscription: the plan starts on the scoring day itself.
+    first = evaluate_playbooks(company, as_of=D, now=NOW)
+    assert first.as_dict()["enrolled"] == 1
+    declared = tomllib.loads((Path(tenure.__file__).parent / "onboarding" / "default.toml")
+                             .read_text(encoding="utf-8"))["onboarding"]["plans"]
+    mid_market = next(p for p in declared if p["name"] == "mid_market")
+    with company.store.session() as s:
+        plans = s.execute(select(OnboardingPlan.account_id, OnboardingPlan.template,
+                                 OnboardingPlan.started_on)).all()
+        milestones = s.execute(select(func.count()).select_from(OnboardingMilestone)).scalar()
+    assert [tuple(p) for p in plans] == [("a1", "mid_market", D)]
+    assert milestones == len(mid_market["milestones"])
+    # The same day again: the account already has an active plan; nothing new.
+    assert evaluate_playbooks(company, as_of=D, now=NOW).as_dict()["enrolled"] == 0

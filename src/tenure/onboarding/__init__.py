@@ -16,6 +16,7 @@ from .plans import (
     list_plans,
     overdue_milestones,
     plan_status,
+    start_days,
     update_onboarding,
 )
 from .templates import MilestoneTemplate, PlanTemplate, Templates, load_templates
@@ -34,6 +35,7 @@ __all__ = [
     "load_templates",
     "overdue_milestones",
     "plan_status",
+    "start_days",
     "time_to_value",
     "update_onboarding",
 ]

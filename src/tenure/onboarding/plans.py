@@ -54,22 +54,33 @@ class OnboardingRun:
                 "stalled_plans": self.stalled_plans, "no_template": self.no_template}
 
 
-def _start_days(app: App, *, as_of: date) -> pd.DataFrame:
+def start_days(app: App, *, as_of: date) -> pd.DataFrame:
     """Each account's segment and first paid day (None when it never paid) as of the day."""
     frame = account_metrics(app, as_of=as_of, metrics=["first_paid_day"])
     return frame[["account_id", "segment", "first_paid_day"]]
 
 
+def _new_plan(*, account_id: str, template: PlanTemplate, started_on: date,
+              created_at: datetime) -> OnboardingPlan:
+    return OnboardingPlan(account_id=account_id, template=template.name,
+                          started_on=started_on, status=ACTIVE, created_at=created_at)
+
+
+def _milestones_of(plan: OnboardingPlan, template: PlanTemplate) -> list[OnboardingMilestone]:
+    """The template's milestones for a plan that has its id, due from the plan's start."""
+    return [OnboardingMilestone(
+        plan_id=plan.id, account_id=plan.account_id, key=m.key, title=m.title,
+        position=position, due_on=plan.started_on + timedelta(days=m.due_days))
+        for position, m in enumerate(template.milestones)]
+
+
 def _create_plan(s: Session, *, account_id: str, template: PlanTemplate, started_on: date,
                  created_at: datetime) -> int:
-    plan = OnboardingPlan(account_id=account_id, template=template.name,
-                          started_on=started_on, status=ACTIVE, created_at=created_at)
+    plan = _new_plan(account_id=account_id, template=template, started_on=started_on,
+                     created_at=created_at)
     s.add(plan)
     s.flush()
-    for position, m in enumerate(template.milestones):
-        s.add(OnboardingMilestone(
-            plan_id=plan.id, account_id=account_id, key=m.key, title=m.title,
-            position=position, due_on=started_on + timedelta(days=m.due_days)))
+    s.add_all(_milestones_of(plan, template))
     return plan.id
 
 
@@ -80,12 +91,14 @@ def _active_plan(s: Session, account_id: str) -> OnboardingPlan | None:
 
 
 def enrol(app: App, *, account_id: str, as_of: date, template: str | None = None,
-          started_on: date | None = None, now: datetime | None = None) -> int | None:
+          started_on: date | None = None, now: datetime | None = None,
+          facts: pd.DataFrame | None = None) -> int | None:
     """Start an onboarding plan for the account (the template of its segment unless one is
     named); its id, or None when the account already has an active plan."""
     templates = load_templates(app.settings.onboarding.plans)
     chosen = templates.get(template) if template is not None else None
-    facts = _start_days(app, as_of=as_of)
+    if facts is None:  # many enrolments in one run pass it in: one computation, not many
+        facts = start_days(app, as_of=as_of)
     row = facts[facts["account_id"] == account_id]
     if row.empty:
         raise WorkError(f"no account {account_id!r} in the warehouse")
@@ -161,7 +174,8 @@ def _auto_enrol(app: App, s: Session, templates: Templates, run: OnboardingRun, 
                      .order_by(AccountSnapshot.account_id)).all()
     if not todo:
         return
-    facts = _start_days(app, as_of=as_of).set_index("account_id")["first_paid_day"]
+    facts = start_days(app, as_of=as_of).set_index("account_id")["first_paid_day"]
+    created: list[tuple[OnboardingPlan, PlanTemplate]] = []
     for account_id, segment in todo:
         tpl = templates.for_segment(segment)
         if tpl is None:
@@ -169,9 +183,14 @@ def _auto_enrol(app: App, s: Session, templates: Templates, run: OnboardingRun, 
             continue
         first_paid = facts.get(account_id)
         start = first_paid if isinstance(first_paid, date) else as_of
-        _create_plan(s, account_id=account_id, template=tpl, started_on=start,
-                     created_at=created_at)
+        created.append((_new_plan(account_id=account_id, template=tpl, started_on=start,
+                                  created_at=created_at), tpl))
         run.enrolled += 1
+    # One flush for every plan (their ids, in bulk), then their milestones: a flush per plan
+    # cost 14,000 round trips on the 100,000-account company's first day.
+    s.add_all([plan for plan, _ in created])
+    s.flush()
+    s.add_all([m for plan, tpl in created for m in _milestones_of(plan, tpl)])
     s.flush()
 
 

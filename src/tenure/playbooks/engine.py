@@ -22,7 +22,6 @@ import pandas as pd
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..errors import WorkError
 from ..metrics.datasets import ACCOUNT_DIMENSIONS
 from ..metrics.formula import PandasTarget, evaluate, parse
 from ..store import AccountSnapshot, PlaybookRun, Task
@@ -214,9 +213,16 @@ def evaluate_playbooks(app: App, *, as_of: date, scores: HealthScores | None = N
             fresh.append((p, m))
     # Enrolment has its own transaction in the onboarding module and is idempotent (an
     # account already enrolled is left alone), so it runs before the tasks are written.
+    facts: pd.DataFrame | None = None  # first paid days, read once for every enrolment
     for p, m in fresh:
         for a in p.actions:
-            if a.kind == "enrol" and _enrol(app, m.account_id, as_of, a) is not None:
+            if a.kind != "enrol":
+                continue
+            if facts is None:
+                from ..onboarding import start_days
+
+                facts = start_days(app, as_of=as_of)
+            if _enrol(app, m.account_id, as_of, a, facts) is not None:
                 result.count(p.name, "enrolled")
     started = now
     with app.store.session() as s:
@@ -236,13 +242,12 @@ def evaluate_playbooks(app: App, *, as_of: date, scores: HealthScores | None = N
     return result
 
 
-def _enrol(app: App, account_id: str, as_of: date, action: Action) -> int | None:
-    from .. import onboarding
+def _enrol(app: App, account_id: str, as_of: date, action: Action,
+           facts: pd.DataFrame) -> int | None:
+    from ..onboarding import enrol
 
-    enrol = getattr(onboarding, "enrol", None)
-    if enrol is None:
-        raise WorkError("an enrol action needs onboarding plans, which this version lacks")
-    return enrol(app, account_id=account_id, as_of=as_of, template=action.template)
+    return enrol(app, account_id=account_id, as_of=as_of, template=action.template,
+                 facts=facts)
 
 
 def _rows(frame: pd.DataFrame, account_ids: set[str]) -> dict[str, dict[str, Any]]:
