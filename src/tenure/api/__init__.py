@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from ..app import App
 from . import errors
 from .deps import session_signer, utc_now
-from .routes import accounts, auth, tasks
+from .routes import ROUTERS
 from .security import SecurityHeaders
 
 PREFIX = "/api/v1"
@@ -37,8 +37,11 @@ def build_api(app: App, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     api.state.clock = clock
     api.state.signer = session_signer(app)
     errors.install(api)
-    for module in (auth, accounts, tasks):
-        api.include_router(module.router, prefix=PREFIX)
+    for router in ROUTERS:
+        api.include_router(router, prefix=PREFIX)
+    from ..web import install as install_web
+
+    install_web(api)  # the dashboard's pages beside the API, under the same security
     api.add_middleware(SecurityHeaders)
     return api
 
