@@ -153,6 +153,32 @@ def list_users(store: AppStore) -> list[dict[str, Any]]:
         return [_user_dict(u) for u in s.execute(select(User).order_by(User.email)).scalars()]
 
 
+def update_user(store: AppStore, user_id: int, *, role: str | None = None,
+                active: bool | None = None) -> dict[str, Any]:
+    """Change a person's role or switch them off (or on again); the user as they are after.
+    The last active admin cannot be demoted or switched off: nobody could then manage
+    people."""
+    if role is not None and role not in ROLES:
+        raise AccessError(f"role {role!r}: use one of {', '.join(ROLES)}")
+    with store.session() as s:
+        u = s.get(User, user_id)
+        if u is None:
+            raise NotVisible(f"no user {user_id}")
+        loses_admin = u.role == "admin" and u.active and (
+            (role is not None and role != "admin") or active is False)
+        if loses_admin:
+            admins = s.execute(select(func.count()).select_from(User).where(
+                User.role == "admin", User.active.is_(True))).scalar_one()
+            if admins <= 1:
+                raise AccessError(f"{u.email} is the last active admin: make another admin "
+                                  "first")
+        if role is not None:
+            u.role = role
+        if active is not None:
+            u.active = active
+        return _user_dict(u)
+
+
 def get_user(store: AppStore, user_id: int) -> Principal | None:
     """The active user with this id, or None."""
     with store.session() as s:

@@ -150,6 +150,12 @@ def _goal_dict(g: SuccessGoal) -> dict[str, Any]:
             "created_on": g.created_at.date()}
 
 
+def goal_account(store: AppStore, goal_id: int) -> str | None:
+    """The account a goal belongs to (None: no such goal)."""
+    with store.session() as s:
+        return s.scalar(select(SuccessGoal.account_id).where(SuccessGoal.id == goal_id))
+
+
 def goals(store: AppStore, account_id: str) -> list[dict[str, Any]]:
     """The account's goals, oldest first."""
     with store.session() as s:

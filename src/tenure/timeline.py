@@ -21,7 +21,14 @@ from sqlalchemy import func, select
 from .activities import unsynced, warehouse_id
 from .errors import WorkError
 from .ingest.schema import ACTIVITY_KINDS
-from .store import HealthHistory, LoggedActivity, OnboardingMilestone, SuccessGoal, Task
+from .store import (
+    AccountSnapshot,
+    HealthHistory,
+    LoggedActivity,
+    OnboardingMilestone,
+    SuccessGoal,
+    Task,
+)
 
 if TYPE_CHECKING:
     from .app import App
@@ -185,6 +192,9 @@ def check_kinds(kinds: Iterable[str]) -> list[str]:
 
 
 def _known(app: App, account_id: str) -> bool:
+    with app.store.session() as s:  # scored: known from the app database alone
+        if s.get(AccountSnapshot, account_id) is not None:
+            return True
     if _rows(app, "SELECT count(*) FROM accounts WHERE account_id = ?", account_id)[0][0]:
         return True
     with app.store.session() as s:  # logged before the accounts were imported

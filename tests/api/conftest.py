@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from tenure import App
 from tenure.access import add_user, issue_token
 from tenure.api import build_api
-from tenure.store import AccountSnapshot, HealthHistory, Task
+from tenure.store import AccountSnapshot, HealthHistory, SuccessGoal, Task
 
 NOW = datetime(2026, 11, 20, 9, 0)
 DAY = NOW.date()
@@ -44,6 +44,11 @@ def _task(account_id: str, title: str, owner: str | None, priority: str = "high"
                 created_on=DAY, created_at=NOW, created_by="playbook", updated_at=NOW)
 
 
+def _goal(account_id: str, title: str, by: str) -> SuccessGoal:
+    return SuccessGoal(account_id=account_id, title=title, status="open", created_by=by,
+                       created_at=NOW, updated_at=NOW)
+
+
 @pytest.fixture(autouse=True)
 def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2id with small costs, so that each test's five users do not take a second
@@ -58,6 +63,8 @@ class World:
     client: TestClient
     tokens: dict[str, str]
     tasks: dict[str, int]  # account_id -> its task id
+    goals: dict[str, int]  # account_id -> its success-plan goal id
+    users: dict[str, int]  # role -> the id of that role's user
 
     def auth(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -77,12 +84,18 @@ def world(app: App) -> Iterator[World]:
         s.add_all([t1, t2])
         s.flush()
         tasks = {"a-1": t1.id, "a-2": t2.id}
-    tokens = {}
+        g1, g2 = _goal("a-1", "Roll out to sales", CSM), _goal("a-2", "Add SSO", OTHER_CSM)
+        s.add_all([g1, g2])
+        s.flush()
+        goals = {"a-1": g1.id, "a-2": g2.id}
+    tokens, users = {}, {}
     for role in ROLES:
         email = CSM if role == "csm" else f"{role}@example.com"
-        add_user(app.store, email=email, role=role, password=PASSWORD, now=NOW)
+        users[role] = add_user(app.store, email=email, role=role, password=PASSWORD,
+                               now=NOW)[0]["id"]
         tokens[role] = issue_token(app.store, email=email, name="test", now=NOW)[1]
     add_user(app.store, email=OTHER_CSM, role="csm", password=PASSWORD, now=NOW)
     api = build_api(app, clock=lambda: NOW)
     with TestClient(api, base_url="http://127.0.0.1") as client:
-        yield World(app=app, client=client, tokens=tokens, tasks=tasks)
+        yield World(app=app, client=client, tokens=tokens, tasks=tasks, goals=goals,
+                    users=users)

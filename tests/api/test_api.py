@@ -3,6 +3,7 @@ account is a 404), the error shape, the security headers, token and cookie auth.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -16,8 +17,19 @@ SECURITY_HEADERS = {
 }
 COMPLETE = {"outcome": "saved", "note": "renewed after the call"}
 SNOOZE = {"until": "2026-11-27"}
+GOAL = {"title": "Train the support team", "due_on": "2027-01-15"}
+GOAL_CHANGE = {"status": "achieved"}
+ACTIVITY = {"kind": "call", "summary": "Talked renewal"}
+NEW_USER = {"email": "new@example.com", "role": "viewer"}
+USER_CHANGE = {"role": "manager"}
+WRITERS = ("admin", "manager", "csm")
+OTHER_BOOK = {"admin": 200, "manager": 200, "csm": 404, "viewer": 200}
+WRITE_OWN = {"admin": 200, "manager": 200, "csm": 200, "viewer": 403}
+WRITE_OTHER = {"admin": 200, "manager": 200, "csm": 404, "viewer": 403}
+ADMIN_ONLY = {"admin": 200, "manager": 403, "csm": 403, "viewer": 403}
 
-# (method, path ("{own}" / "{other}": the task of the CSM's account / of another book's),
+# (method, path ("{own}" / "{other}": the task of the CSM's account / of another book's;
+#  "{own_goal}" / "{other_goal}" likewise for goals; "{user}": the viewer's user id),
 #  body, status per role). Unauthenticated is always 401.
 MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str, int]]] = [
     ("GET", "/api/v1/me", None, dict.fromkeys(ROLES, 200)),
@@ -34,12 +46,40 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str, int]]] = [
      {"admin": 200, "manager": 200, "csm": 200, "viewer": 403}),
     ("POST", "/api/v1/tasks/{other}/snooze", SNOOZE,
      {"admin": 200, "manager": 200, "csm": 404, "viewer": 403}),
+    ("GET", "/api/v1/metrics", None, dict.fromkeys(ROLES, 200)),
+    ("GET", "/api/v1/playbooks", None, dict.fromkeys(ROLES, 200)),
+    ("GET", "/api/v1/playbooks/effect", None,
+     {"admin": 200, "manager": 200, "csm": 403, "viewer": 403}),
+    ("GET", "/api/v1/accounts/a-1/onboarding", None, dict.fromkeys(ROLES, 200)),
+    ("GET", "/api/v1/accounts/a-2/onboarding", None, OTHER_BOOK),
+    ("GET", "/api/v1/accounts/a-1/goals", None, dict.fromkeys(ROLES, 200)),
+    ("GET", "/api/v1/accounts/a-2/goals", None, OTHER_BOOK),
+    ("POST", "/api/v1/accounts/a-1/goals", GOAL, WRITE_OWN | dict.fromkeys(WRITERS, 201)),
+    ("POST", "/api/v1/accounts/a-2/goals", GOAL,
+     {"admin": 201, "manager": 201, "csm": 404, "viewer": 403}),
+    ("PATCH", "/api/v1/goals/{own_goal}", GOAL_CHANGE, WRITE_OWN),
+    ("PATCH", "/api/v1/goals/{other_goal}", GOAL_CHANGE, WRITE_OTHER),
+    ("GET", "/api/v1/accounts/a-1/timeline", None, dict.fromkeys(ROLES, 200)),
+    ("GET", "/api/v1/accounts/a-2/timeline", None, OTHER_BOOK),
+    ("POST", "/api/v1/accounts/a-1/activities", ACTIVITY, WRITE_OWN | dict.fromkeys(
+        WRITERS, 201)),
+    ("POST", "/api/v1/accounts/a-2/activities", ACTIVITY,
+     {"admin": 201, "manager": 201, "csm": 404, "viewer": 403}),
+    ("GET", "/api/v1/accounts/a-1/surveys", None, dict.fromkeys(ROLES, 200)),
+    ("GET", "/api/v1/accounts/a-2/surveys", None, OTHER_BOOK),
+    ("GET", "/api/v1/accounts/a-1/feedback", None, dict.fromkeys(ROLES, 200)),
+    ("GET", "/api/v1/accounts/a-2/feedback", None, OTHER_BOOK),
+    ("GET", "/api/v1/users", None, ADMIN_ONLY),
+    ("POST", "/api/v1/users", NEW_USER, ADMIN_ONLY | {"admin": 201}),
+    ("PATCH", "/api/v1/users/{user}", USER_CHANGE, ADMIN_ONLY),
 ]
 PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout")}
 
 
 def _path(world: World, template: str) -> str:
-    return template.format(own=world.tasks["a-1"], other=world.tasks["a-2"])
+    return template.format(own=world.tasks["a-1"], other=world.tasks["a-2"],
+                           own_goal=world.goals["a-1"], other_goal=world.goals["a-2"],
+                           user=world.users["viewer"])
 
 
 def assert_error(resp: Any, status: int, code: str) -> None:
@@ -78,8 +118,10 @@ def test_role_endpoint_matrix(world: World, role: str | None, method: str, templ
 def test_the_matrix_covers_every_route(world: World) -> None:
     spec = world.client.get("/api/v1/openapi.json").json()
     routes = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
-    covered = {(m, t.replace("{own}", "{task_id}").replace("{other}", "{task_id}")
-                .replace("a-1", "{account_id}").replace("a-2", "{account_id}"))
+    names = {"{own}": "{task_id}", "{other}": "{task_id}", "{own_goal}": "{goal_id}",
+             "{other_goal}": "{goal_id}", "{user}": "{user_id}", "a-1": "{account_id}",
+             "a-2": "{account_id}"}
+    covered = {(m, re.sub("|".join(map(re.escape, names)), lambda x: names[x[0]], t))
                for m, t, _, _ in MATRIX}
     assert routes == covered | PUBLIC
 

@@ -120,3 +120,18 @@ def scope_of(user: CurrentUser) -> AccountScope:
 
 
 Scope = Annotated[AccountScope, Depends(scope_of)]
+
+
+def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency letting only these roles through (others: 403)."""
+
+    def check(user: CurrentUser) -> Principal:
+        if user.role not in roles:
+            raise PermissionDenied(f"only {' or '.join(roles)} may do this, not a {user.role}")
+        return user
+
+    return check
+
+
+AdminUser = Annotated[Principal, Depends(require_roles("admin"))]
+ManagerUser = Annotated[Principal, Depends(require_roles("admin", "manager"))]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -107,3 +107,204 @@ class CompleteIn(BaseModel):
 
 class SnoozeIn(BaseModel):
     until: date
+
+
+# --- metrics and playbooks ------------------------------------------------------------------
+
+
+class PortfolioMetrics(BaseModel):
+    """The latest scoring summed over the accounts the caller sees (a CSM: their book)."""
+
+    source: Literal["snapshots"] = "snapshots"
+    as_of: date | None
+    accounts: int
+    scored: int
+    average_score: float | None
+    bands: dict[str, int]
+    mrr: float
+    arr: float
+    arr_at_risk: float
+    renewals_in_window: int
+    renewal_arr_in_window: float
+    renewal_window_days: int
+
+
+class PlaybookPublic(BaseModel):
+    """A playbook in force: its trigger and actions, described in words."""
+
+    name: str
+    title: str
+    description: str
+    trigger: str
+    when: str | None
+    actions: list[str]
+    builtin: bool
+
+
+class PlaybookEffectReport(BaseModel):
+    """Churn after each playbook's tasks against matched controls (see docs/playbooks.md);
+    each item of ``playbooks`` is one playbook's comparison, rates as fractions and the
+    difference in percentage points."""
+
+    as_of: date
+    horizon_days: int
+    data_through: date | None
+    judged_through: date | None
+    caveat: str
+    playbooks: list[dict[str, Any]]
+
+
+# --- onboarding and success plans -------------------------------------------------------------
+
+
+class MilestonePublic(BaseModel):
+    """An onboarding milestone. ``completed_by`` and ``evidence`` are null for a viewer."""
+
+    key: str
+    title: str
+    due_on: date
+    completed_on: date | None
+    completed_by: str | None
+    evidence: str | None
+    overdue: bool | None
+    days_overdue: int | None
+
+
+class OnboardingStatus(BaseModel):
+    """The account's onboarding: its active plan, else its latest (``status`` "none" when it
+    never had one)."""
+
+    account_id: str
+    plan_id: int | None
+    template: str | None
+    started_on: date | None
+    status: str
+    completed_on: date | None
+    value_on: date | None
+    time_to_value_days: int | None
+    milestones_done: int
+    milestones_total: int
+    percent_complete: float
+    next_milestone: str | None
+    next_title: str | None
+    next_due: date | None
+    overdue: int
+    milestones: list[MilestonePublic]
+
+
+class GoalPublic(BaseModel):
+    """A success-plan goal. ``created_by`` is null for a viewer."""
+
+    goal_id: int
+    account_id: str
+    title: str
+    metric: str | None
+    baseline: float | None
+    target: float | None
+    current: float | None
+    progress: float | None
+    due_on: date | None
+    status: str
+    achieved_on: date | None
+    created_by: str | None
+    created_on: date
+
+
+class GoalIn(BaseModel):
+    title: str = Field(min_length=1, max_length=500)
+    due_on: date | None = None
+    metric: str | None = Field(None, max_length=128,
+                               description="A per-account metric to track (with a target).")
+    target: float | None = None
+    baseline: float | None = None
+
+
+class GoalUpdate(BaseModel):
+    status: Literal["open", "achieved", "missed", "dropped"] | None = None
+    target: float | None = None
+    due_on: date | None = None
+
+
+# --- timeline, activities, voice of the customer ----------------------------------------------
+
+
+class TimelineEntry(BaseModel):
+    """One thing that happened. ``actor`` (and ``detail`` of entries that quote people) are
+    null for a viewer."""
+
+    at: str
+    kind: str
+    subkind: str | None
+    title: str
+    detail: str | None
+    actor: str | None
+    ref: str | None
+
+
+class ActivityIn(BaseModel):
+    kind: str = Field(max_length=32, description="call, email, meeting, qbr, note, webinar, "
+                      "training or community.")
+    summary: str | None = Field(None, max_length=10_000)
+    occurred_at: datetime | None = Field(None, description="When it happened (default: now).")
+    contact_id: str | None = Field(None, max_length=255)
+
+
+class ActivityLogged(BaseModel):
+    id: int
+    account_id: str
+    kind: str
+    occurred_at: datetime
+    actor: str | None
+
+
+class SurveyResponsePublic(BaseModel):
+    """``contact_id`` and ``comment`` are null for a viewer."""
+
+    response_id: str
+    survey: str
+    score: int
+    responded_at: datetime
+    contact_id: str | None
+    comment: str | None
+
+
+class FeedbackPublic(BaseModel):
+    """``contact_id`` and ``text`` are null for a viewer."""
+
+    feedback_id: str
+    created_at: datetime
+    text: str | None
+    contact_id: str | None
+    source: str | None
+    feature: str | None
+    status: str | None
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+class UserPublic(BaseModel):
+    id: int
+    email: str
+    name: str | None
+    role: Literal["admin", "manager", "csm", "viewer"]
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class UserIn(BaseModel):
+    email: str = Field(max_length=320)
+    role: Literal["admin", "manager", "csm", "viewer"]
+    name: str | None = Field(None, max_length=200)
+
+
+class UserCreated(UserPublic):
+    """The new user and their generated password, shown this once (only its hash is kept)."""
+
+    password: str
+
+
+class UserUpdate(BaseModel):
+    role: Literal["admin", "manager", "csm", "viewer"] | None = None
+    active: bool | None = None

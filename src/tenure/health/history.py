@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Select, and_, case, delete, func, insert, select
 
 from ..errors import HealthError
 from ..store import AccountSnapshot, AppStore, HealthHistory, HealthPulse
@@ -163,7 +163,22 @@ def snapshots(store: AppStore, *, band: str | None = None, owner: str | None = N
     personal fields are blanked for a viewer)."""
     if sort not in SORTS:
         raise HealthError(f"--sort {sort!r}: use one of {', '.join(SORTS)}")
-    q = select(AccountSnapshot)
+    q = _filtered(store, select(AccountSnapshot), band=band, owner=owner, segment=segment,
+                  scope=scope)
+    with store.session() as s:
+        found = [_snapshot_dict(x) for x in s.execute(q).scalars()]
+    if scope is not None:
+        found = [scope.redact(r) for r in found]
+    if not found and latest_snapshot_day(store) is None:
+        raise HealthError("no scores yet: run `tenure score` first")
+    found.sort(key=_sort_key(sort))
+    return found[:limit] if limit else found
+
+
+def _filtered(store: AppStore, q: Select[Any], *, band: str | None, owner: str | None,
+              segment: str | None, scope: AccountScope | None) -> Select[Any]:
+    """``q`` over account_snapshots limited by band (matched case-insensitively against the
+    bands in use), owner, segment and scope."""
     if band:
         with store.session() as s:
             known = {b for b in s.execute(select(AccountSnapshot.band).distinct()).scalars()
@@ -178,14 +193,87 @@ def snapshots(store: AppStore, *, band: str | None = None, owner: str | None = N
         q = q.where(AccountSnapshot.segment == segment)
     if scope is not None:
         q = scope.accounts(q)
+    return q
+
+
+# ARR and ARR at risk as SQL expressions, the same arithmetic as _snapshot_dict and
+# arr_at_risk: ARR = 12 x MRR; at risk = churn probability (else (100 - score) / 100, else 0)
+# x ARR. (ARR is not rounded to cents here: only accounts within half a cent of each other
+# could sort differently from the Python order.)
+_ARR = 12 * AccountSnapshot.mrr
+_RISK = func.coalesce(AccountSnapshot.churn_probability,
+                      (100 - AccountSnapshot.score) / 100.0, 0.0) * func.coalesce(_ARR, 0.0)
+
+
+def _sql_order(sort: str, dialect: str) -> tuple[Any, ...]:
+    """ORDER BY terms giving the order of :func:`_sort_key` (NULLs placed as there; the
+    account id breaks ties). Text compares by code point, as Python does: SQLite's default
+    (BINARY) does; PostgreSQL needs the "C" collation instead of the database's locale."""
+    a = AccountSnapshot
+
+    def text(expr: Any) -> Any:
+        return expr.collate("C") if dialect == "postgresql" else expr
+
+    if sort == "score":
+        keys: tuple[Any, ...] = (a.score.is_(None), a.score)
+    elif sort == "risk":
+        keys = (and_(a.score.is_(None), a.churn_probability.is_(None)), _RISK.desc())
+    elif sort == "arr":
+        keys = (func.coalesce(_ARR, 0.0).desc(),)
+    elif sort == "renewal":
+        keys = (a.renewal_date.is_(None), a.renewal_date)
+    else:
+        # SQLite's lower() folds ASCII only; names differing in non-ASCII case may order
+        # differently from Python's str.lower().
+        keys = (text(func.lower(func.coalesce(a.name, ""))),)
+    return (*keys, text(a.account_id))
+
+
+def snapshot_page(store: AppStore, *, band: str | None = None, owner: str | None = None,
+                  segment: str | None = None, sort: str = "score", page: int = 1,
+                  limit: int = 50, scope: AccountScope | None = None
+                  ) -> tuple[list[dict[str, Any]], int]:
+    """One page of :func:`snapshots` (the same filters and order), filtered, sorted and
+    sliced by the database; with the number of rows on all pages."""
+    if sort not in SORTS:
+        raise HealthError(f"--sort {sort!r}: use one of {', '.join(SORTS)}")
+    if page < 1 or limit < 1:
+        raise HealthError("page and limit start at 1")
+    q = _filtered(store, select(AccountSnapshot), band=band, owner=owner, segment=segment,
+                  scope=scope)
     with store.session() as s:
-        found = [_snapshot_dict(x) for x in s.execute(q).scalars()]
+        total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+        ordered = q.order_by(*_sql_order(sort, store.dialect))
+        rows = [_snapshot_dict(x) for x in s.execute(
+            ordered.offset((page - 1) * limit).limit(limit)).scalars()]
     if scope is not None:
-        found = [scope.redact(r) for r in found]
-    if not found and latest_snapshot_day(store) is None:
-        raise HealthError("no scores yet: run `tenure score` first")
-    found.sort(key=_sort_key(sort))
-    return found[:limit] if limit else found
+        rows = [scope.redact(r) for r in rows]
+    return rows, int(total)
+
+
+def snapshot_summary(store: AppStore, *, as_of: date, renewal_days: int = 90,
+                     scope: AccountScope | None = None) -> dict[str, Any]:
+    """The latest scoring summed up over the accounts ``scope`` sees, in the database:
+    accounts, scored accounts, mean score, accounts per band, MRR, ARR, ARR at risk (as
+    :func:`arr_at_risk`), and renewals within ``renewal_days`` after ``as_of`` (count, ARR)."""
+    a = AccountSnapshot
+    soon = and_(a.renewal_date >= as_of, a.renewal_date <= as_of + timedelta(days=renewal_days))
+    base = select(
+        func.count(), func.count(a.score), func.avg(a.score), func.sum(a.mrr),
+        func.sum(_RISK), func.sum(case((soon, 1), else_=0)),
+        func.sum(case((soon, func.coalesce(_ARR, 0.0)), else_=0.0)), func.max(a.as_of))
+    bands = select(a.band, func.count()).where(a.band.is_not(None)).group_by(a.band)
+    if scope is not None:
+        base, bands = scope.accounts(base), scope.accounts(bands)
+    with store.session() as s:
+        n, scored, mean, mrr, risk, renewals, renewal_arr, day = s.execute(base).one()
+        per_band = {b: int(c) for b, c in s.execute(bands.order_by(a.band))}
+    return {"as_of": day, "accounts": int(n), "scored": int(scored),
+            "average_score": _r(mean, 2), "bands": per_band,
+            "mrr": _r(mrr or 0.0, 2), "arr": _r(12 * (mrr or 0.0), 2),
+            "arr_at_risk": _r(risk or 0.0, 2), "renewals_in_window": int(renewals or 0),
+            "renewal_arr_in_window": _r(renewal_arr or 0.0, 2),
+            "renewal_window_days": renewal_days}
 
 
 def arr_at_risk(*, churn_probability: float | None, score: float | None,

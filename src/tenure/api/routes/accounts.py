@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from ...access import record_audit
-from ...health.history import history, latest_snapshot_day, snapshot, snapshots
+from ...health.history import history, latest_snapshot_day, snapshot, snapshot_page
 from ..deps import AppDep, Clock, CurrentUser, Scope
 from ..errors import ERROR_RESPONSES
 from ..schemas import AccountDetail, AccountPage, AccountPublic, HistoryPoint
@@ -31,16 +31,16 @@ def list_accounts(
     page: Annotated[int, Query(ge=1)] = 1,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> AccountPage:
-    """The accounts the caller may see, filtered and sorted, one page at a time."""
+    """The accounts the caller may see, filtered and sorted, one page at a time (filter,
+    order and page run in the database)."""
     if latest_snapshot_day(app.store) is None:
         return AccountPage(items=[], total=0, page=page, limit=limit)
     if owner and not scope.sees_personal:
         owner = None  # a viewer cannot filter on personal data
-    rows = snapshots(app.store, band=health, owner=owner, segment=segment, sort=sort,
-                     scope=scope)
-    start = (page - 1) * limit
-    return AccountPage(items=[AccountPublic(**r) for r in rows[start:start + limit]],
-                       total=len(rows), page=page, limit=limit)
+    rows, total = snapshot_page(app.store, band=health, owner=owner, segment=segment,
+                                sort=sort, page=page, limit=limit, scope=scope)
+    return AccountPage(items=[AccountPublic(**r) for r in rows], total=total, page=page,
+                       limit=limit)
 
 
 @router.get("/accounts/{account_id}", response_model=AccountDetail)
