@@ -53,7 +53,7 @@ def after_scoring(app: App, *, as_of: date, scores: HealthScores,
 
     now = now or datetime.now(UTC).replace(tzinfo=None)
     work = DailyWork()
-    work.onboarding = update_onboarding(app, as_of=as_of).as_dict()
+    work.onboarding = update_onboarding(app, as_of=as_of, accounts=scores.accounts).as_dict()
     work.goals = track_goals(app, as_of=as_of).as_dict()
     if app.settings.playbooks.enabled:
         work.playbooks = evaluate_playbooks(app, as_of=as_of, scores=scores, now=now).as_dict()

@@ -63,6 +63,7 @@ def run_scoring(app: App, *, as_of: date, since: date | None = None,
     day becomes the current snapshot, the day's work follows (:mod:`tenure.daily`): onboarding,
     goals, playbooks and the outbox (``deliver=False`` queues messages without sending)."""
     from .daily import after_scoring, before_scoring
+    from .playbooks.engine import playbook_metrics
 
     settings = app.settings
     copied = before_scoring(app)
@@ -77,7 +78,9 @@ def run_scoring(app: App, *, as_of: date, since: date | None = None,
         replayed.append(day)
         if progress:
             progress("replaying", i + 1, len(days))
-    scores = compute_health(app, as_of=as_of, model=model)
+    # The metrics the playbooks read come in the same pass as the health inputs.
+    scores = compute_health(app, as_of=as_of, model=model,
+                            extra_metrics=playbook_metrics(settings))
     risk = risk_and_value(app, scores.accounts, as_of=as_of)
     save_history(app.store, scores, None if risk is None else dict(
         zip(risk["account_id"], risk["churn_probability"], strict=True)))

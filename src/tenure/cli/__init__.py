@@ -7,6 +7,8 @@ do, and a non-zero code (see ``tenure.errors``). Only this layer reads the clock
 
 from __future__ import annotations
 
+import getpass
+import os
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -53,6 +55,22 @@ FormatOpt = Annotated[
 def today() -> date:
     """The CLI's clock: today's date in UTC."""
     return datetime.now(UTC).date()
+
+
+USER_ENV = "TENURE_USER"
+
+
+def acting_person(given: str | None = None) -> str | None:
+    """Who acts (a task closed, a touchpoint logged): the option given, else $TENURE_USER (a
+    CSM's email), else the operating system's user name; None when there is none."""
+    if given:
+        return given
+    if os.environ.get(USER_ENV):
+        return os.environ[USER_ENV]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name for this uid (containers)
+        return None
 
 
 def now() -> datetime:
@@ -109,5 +127,20 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
 
 
-__all__ = ["FormatOpt", "HomeOpt", "OutputFormat", "ProgressReporter", "cli", "emit_rows",
-           "err", "main", "now", "open_workspace", "out", "parse_date", "to_json", "today"]
+__all__ = [
+    "FormatOpt",
+    "HomeOpt",
+    "OutputFormat",
+    "ProgressReporter",
+    "acting_person",
+    "cli",
+    "emit_rows",
+    "err",
+    "main",
+    "now",
+    "open_workspace",
+    "out",
+    "parse_date",
+    "to_json",
+    "today",
+]

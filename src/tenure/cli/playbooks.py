@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 from typing import Annotated, Any
 
 import typer
@@ -13,6 +11,7 @@ from . import (
     FormatOpt,
     HomeOpt,
     OutputFormat,
+    acting_person,
     cli,
     emit_rows,
     now,
@@ -37,18 +36,6 @@ TaskId = Annotated[int, typer.Argument(help="The task id (tenure tasks shows it)
 TASK_COLUMNS = ["id", "account_id", "account", "playbook", "reason", "title", "type",
                 "priority", "owner", "due", "status", "snoozed_until", "created_on", "arr",
                 "arr_at_risk", "band", "score"]
-
-
-def acting_person(by: str | None) -> str | None:
-    """--by, else $TENURE_USER, else the OS user name."""
-    if by:
-        return by
-    if os.environ.get("TENURE_USER"):
-        return os.environ["TENURE_USER"]
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name for this uid (containers)
-        return None
 
 
 def _show(task: dict[str, Any], fmt: OutputFormat, verb: str | None = None) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -14,6 +12,7 @@ from . import (
     FormatOpt,
     HomeOpt,
     OutputFormat,
+    acting_person,
     cli,
     emit_rows,
     now,
@@ -23,19 +22,6 @@ from . import (
     to_json,
     today,
 )
-
-USER_ENV = "TENURE_USER"
-
-
-def _default_actor() -> str | None:
-    """Who is logging: $TENURE_USER (a CSM's email), else the operating system's user."""
-    user = os.environ.get(USER_ENV)
-    if user:
-        return user
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no user name in the environment or the password database
-        return None
 
 
 def _parse_at(value: str) -> datetime:
@@ -72,7 +58,7 @@ def log(
     with open_workspace(home) as app:
         require_known_account(app, account)
         new_id = log_activity(app.store, account_id=account, kind=kind, summary=summary,
-                              occurred_at=occurred, actor=actor or _default_actor(),
+                              occurred_at=occurred, actor=acting_person(actor),
                               contact_id=contact, now=clock)
     if fmt is OutputFormat.table:
         print(new_id)

@@ -8,6 +8,7 @@ history with trends, and a backtest against the churn that followed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -33,11 +34,13 @@ def load_model(settings: Settings) -> HealthModel:
 
 def compute_health(source: Any, *, as_of: date, settings: Settings | None = None,
                    model: HealthModel | None = None, store: AppStore | None = None,
-                   profile: str | None = None) -> HealthScores:
+                   profile: str | None = None, extra_metrics: Sequence[str] = ()
+                   ) -> HealthScores:
     """Score every account as of the end of ``as_of`` from data up to that day.
 
     ``source`` is an App (its settings and app database are used), a metrics Context or an
-    Ibis backend (with ``settings``). ``profile`` scores every account with that profile."""
+    Ibis backend (with ``settings``). ``profile`` scores every account with that profile;
+    ``extra_metrics`` are computed in the same pass and kept in ``accounts``."""
     from ..app import App
 
     if isinstance(source, App):
@@ -48,6 +51,7 @@ def compute_health(source: Any, *, as_of: date, settings: Settings | None = None
     if settings is None:
         raise TypeError("pass settings= when scoring over a bare warehouse backend")
     model = model or load_model(settings)
-    frame = account_inputs(source, as_of=as_of, model=model, settings=settings, store=store)
+    frame = account_inputs(source, as_of=as_of, model=model, settings=settings, store=store,
+                           extra_metrics=extra_metrics)
     return score_frame(frame, model, as_of=as_of, profile=profile,
                        currency=settings.company.reporting_currency)

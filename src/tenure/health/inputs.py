@@ -7,6 +7,7 @@ customer, next renewal date, and the CSM's latest pulse (from the app database).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -80,14 +81,16 @@ def next_renewals(ctx: Context) -> pd.DataFrame:
 
 
 def account_inputs(source: Any, *, as_of: date, model: HealthModel,
-                   settings: Settings | None = None, store: AppStore | None = None
-                   ) -> pd.DataFrame:
-    """The frame :func:`tenure.health.scoring.score_frame` scores (see the module doc)."""
+                   settings: Settings | None = None, store: AppStore | None = None,
+                   extra_metrics: Sequence[str] = ()) -> pd.DataFrame:
+    """The frame :func:`tenure.health.scoring.score_frame` scores (see the module doc), with
+    ``extra_metrics`` computed in the same pass for what follows the scores (playbooks)."""
     ctx = source if isinstance(source, Context) else None
     if ctx is None:
         ctx = context(source, as_of=as_of, settings=settings)
     cfg = ctx.settings.health
-    frame = account_metrics(ctx, as_of=as_of, metrics=needed_metrics(model))
+    names = sorted(set(needed_metrics(model)) | set(extra_metrics))
+    frame = account_metrics(ctx, as_of=as_of, metrics=names)
     accounts = ctx.table("accounts")
     names = accounts.select("account_id", "name").to_pandas()
     frame = frame.merge(names, on="account_id", how="left")

@@ -117,18 +117,22 @@ def enrol(app: App, *, account_id: str, as_of: date, template: str | None = None
                             created_at=now or datetime.combine(as_of, time()))
 
 
-def update_onboarding(app: App, *, as_of: date, now: datetime | None = None) -> OnboardingRun:
+def update_onboarding(app: App, *, as_of: date, now: datetime | None = None,
+                      accounts: pd.DataFrame | None = None) -> OnboardingRun:
     """The day's onboarding work, in one transaction: enrol the accounts in their onboarding
     stage that never had a plan (``onboarding.auto_enrol``), complete open milestones from
     the warehouse data up to ``as_of``, then set first value and completed plans. Running it
-    again on the same data changes nothing."""
+    again on the same data changes nothing. ``accounts``: the scoring run's frame as of the
+    same day (account_id, segment, first_paid_day), so the first paid days are not computed
+    again."""
     cfg = app.settings.onboarding
     templates = load_templates(cfg.plans)
     run = OnboardingRun(as_of=as_of)
     created_at = now or datetime.combine(as_of, time())
     with app.store.session() as s:
         if cfg.auto_enrol:
-            _auto_enrol(app, s, templates, run, as_of=as_of, created_at=created_at)
+            _auto_enrol(app, s, templates, run, as_of=as_of, created_at=created_at,
+                        accounts=accounts)
         rows = s.execute(select(OnboardingMilestone, OnboardingPlan)
                          .join(OnboardingPlan, OnboardingPlan.id == OnboardingMilestone.plan_id)
                          .where(OnboardingPlan.status == ACTIVE)
@@ -165,7 +169,7 @@ def update_onboarding(app: App, *, as_of: date, now: datetime | None = None) -> 
 
 
 def _auto_enrol(app: App, s: Session, templates: Templates, run: OnboardingRun, *,
-                as_of: date, created_at: datetime) -> None:
+                as_of: date, created_at: datetime, accounts: pd.DataFrame | None) -> None:
     """Enrol accounts the latest scoring put in their onboarding stage and that never had a
     plan (a completed or cancelled plan is not started again)."""
     has_plan = exists().where(OnboardingPlan.account_id == AccountSnapshot.account_id)
@@ -174,7 +178,8 @@ def _auto_enrol(app: App, s: Session, templates: Templates, run: OnboardingRun, 
                      .order_by(AccountSnapshot.account_id)).all()
     if not todo:
         return
-    facts = start_days(app, as_of=as_of).set_index("account_id")["first_paid_day"]
+    known = accounts if accounts is not None else start_days(app, as_of=as_of)
+    facts = known.set_index("account_id")["first_paid_day"]
     created: list[tuple[OnboardingPlan, PlanTemplate]] = []
     for account_id, segment in todo:
         tpl = templates.for_segment(segment)

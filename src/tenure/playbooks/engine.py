@@ -31,6 +31,7 @@ from .triggers import TRIGGER_FUNCTIONS, Day, Match
 if TYPE_CHECKING:
     from ..app import App
     from ..health import HealthScores
+    from ..settings import Settings
 
 # Playbooks act on paying accounts only: a churned account or a prospect has no CSM work.
 PAYING = ("onboarding", "active")
@@ -93,6 +94,14 @@ def _needs(playbooks: list[Playbook]) -> tuple[set[str], set[str]]:
             dims |= set(template_fields(p.trigger.params.get("reason") or "")) & set(
                 ACCOUNT_DIMENSIONS)
     return metrics, dims - {"segment", "owner"}
+
+
+def playbook_metrics(settings: Settings) -> list[str]:
+    """The per-account metrics the enabled playbooks read: the scoring run computes them with
+    the health inputs, in one pass, so that evaluating the playbooks computes none again."""
+    if not settings.playbooks.enabled:
+        return []
+    return sorted(_needs(load_playbooks(settings))[0])
 
 
 def account_frame(app: App, *, as_of: date, playbooks: list[Playbook],
