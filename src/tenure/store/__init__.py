@@ -30,15 +30,18 @@ from .models import (
     OnboardingMilestone,
     OnboardingPlan,
     PlaybookRun,
+    PortfolioSeries,
     SuccessGoal,
     Task,
     User,
+    WebSession,
 )
 
 __all__ = [
     "AccountSnapshot", "ApiToken", "AppStore", "AuditEntry", "Base", "HealthHistory",
     "HealthPulse", "ImportRun", "LoggedActivity", "LoginAttempt", "Notification",
-    "OnboardingMilestone", "OnboardingPlan", "PlaybookRun", "SuccessGoal", "Task", "User",
+    "OnboardingMilestone", "OnboardingPlan", "PlaybookRun", "PortfolioSeries", "SuccessGoal", "Task", "User",
+    "WebSession",
     "resolve_db_url",
 ]
 

@@ -138,6 +138,11 @@ class AccountSnapshot(Base):
     churn_model: Mapped[str | None] = mapped_column(String(64), nullable=True)
     expected_lifetime_months: Mapped[float | None] = mapped_column(Float, nullable=True)
     clv: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # For the dashboard's check-ins (migration 0006): the day of the last touchpoint the
+    # scoring run saw (the metric last_touchpoint_day) and when the next one is due by the
+    # segment's cadence (checkins.cadence_days; none for a tech-touch segment).
+    last_touchpoint_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    checkin_due_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
 
 
 # --- The CSM's work: tasks from playbooks, the notification outbox, onboarding, success plans
@@ -350,6 +355,21 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class WebSession(Base):
+    """A signed-in browser: the cookie carries a random token, of which only the SHA-256 is
+    kept here, so signing out (or disabling the user) ends the session on the server."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    ip: Mapped[str | None] = mapped_column(String(64), nullable=True,
+                                           info={PERSONAL: "online identifier"})
+
+
 class LoginAttempt(Base):
     """One password login, kept for throttling (too many failures for an email in a window)."""
 
@@ -382,3 +402,18 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(Text, nullable=True,
                                                info={PERSONAL: "free text"})
     via: Mapped[str] = mapped_column(String(8))
+
+
+class PortfolioSeries(Base):
+    """The portfolio's figures over time as the scoring run computed them for its day (KPI
+    tiles, MRR movements, NRR/GRR by month, cohort retention, NPS and support times by
+    month), as JSON, so that the dashboard's Portfolio and Metrics pages read one row instead
+    of scanning the warehouse. ``scope`` is "company" or "owner:<email>" (one CSM's book)."""
+
+    __tablename__ = "portfolio_series"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(340), primary_key=True,
+                                       info={PERSONAL: "contact detail"})
+    payload: Mapped[str] = mapped_column(Text)  # JSON
+    computed_at: Mapped[datetime] = mapped_column(DateTime)

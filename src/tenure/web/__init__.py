@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import AuthenticationError, TenureError
-from . import charts, pages
+from . import account, accounts, charts, day, pages
 
 HERE = Path(__file__).parent
 API_PATHS = ("/api/",)
@@ -96,7 +96,8 @@ def install(api: FastAPI) -> None:
         return Response(charts.plotly_js(), media_type="text/javascript",
                         headers={"Cache-Control": "public, max-age=86400"})
 
-    api.include_router(pages.router)
+    for module in (pages, day, accounts, account):
+        api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
 

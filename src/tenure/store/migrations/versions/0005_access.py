@@ -1,4 +1,4 @@
-"""people and access: users, API tokens, login attempts, the audit log
+"""people and access: users, API tokens, browser sessions, login attempts, the audit log
 
 Revision ID: 0005
 Revises: 0004
@@ -72,9 +72,23 @@ def upgrade() -> None:
     op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"], unique=False)
     op.create_index(op.f("ix_audit_log_user_id"), "audit_log", ["user_id"], unique=False)
     op.create_index(op.f("ix_audit_log_account_id"), "audit_log", ["account_id"], unique=False)
+    op.create_table(
+        "web_sessions",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("ip", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_sessions")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_web_sessions_token_hash")),
+    )
+    op.create_index(op.f("ix_web_sessions_user_id"), "web_sessions", ["user_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_web_sessions_user_id"), table_name="web_sessions")
+    op.drop_table("web_sessions")
     op.drop_index(op.f("ix_audit_log_account_id"), table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_user_id"), table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")

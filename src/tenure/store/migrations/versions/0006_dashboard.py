@@ -1,0 +1,40 @@
+"""the dashboard's precomputed figures: check-in days on the snapshot, portfolio series
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-23
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("account_snapshots") as batch:
+        batch.add_column(sa.Column("last_touchpoint_on", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("checkin_due_on", sa.Date(), nullable=True))
+        batch.create_index(batch.f("ix_account_snapshots_checkin_due_on"), ["checkin_due_on"],
+                           unique=False)
+    op.create_table(
+        "portfolio_series",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("scope", sa.String(length=340), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("computed_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "scope", name=op.f("pk_portfolio_series")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("portfolio_series")
+    with op.batch_alter_table("account_snapshots") as batch:
+        batch.drop_index(batch.f("ix_account_snapshots_checkin_due_on"))
+        batch.drop_column("checkin_due_on")
+        batch.drop_column("last_touchpoint_on")
