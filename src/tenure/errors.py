@@ -64,6 +64,13 @@ class StoreError(TenureError):
     exit_code = 4
 
 
+class WarehouseBusy(StoreError):
+    """The warehouse file is held by a writer (an import or a scoring run in another
+    process): reads wait for it to finish. The API answers 503 with Retry-After."""
+
+    retry_after = 5
+
+
 class MetricsError(TenureError):
     """A metric request or declaration that cannot be computed."""
 

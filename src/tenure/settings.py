@@ -61,6 +61,10 @@ class WarehouseSettings(Section):
     memory_limit: str | None = Field(
         None, description="Memory the warehouse may use, e.g. '4GB' (default: 80% of RAM)."
     )
+    lock_wait_seconds: float = Field(
+        60.0, ge=0, description="How long a command that writes the warehouse waits for "
+        "readers in other processes (the dashboard's server) to let go of the file.",
+    )
 
 
 class AppDbSettings(Section):

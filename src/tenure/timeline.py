@@ -61,7 +61,8 @@ def _number(v: float | None) -> str:
 
 
 def _rows(app: App, sql: str, account_id: str) -> list[tuple[Any, ...]]:
-    return app.warehouse.con.execute(sql, [account_id]).fetchall()
+    with app.warehouse.reading() as con:
+        return con.execute(sql, [account_id]).fetchall()
 
 
 def _activities(app: App, account_id: str) -> tuple[list[Entry], set[str]]:

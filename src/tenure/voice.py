@@ -27,9 +27,10 @@ def personal_columns(table: str) -> frozenset[str]:
 def _read(app: App, table: str, columns: tuple[str, ...], order: str, account_id: str,
           limit: int) -> list[dict[str, Any]]:
     # The table and column names are this module's constants; the values are parameters.
-    rows = app.warehouse.con.execute(
-        f"SELECT {', '.join(columns)} FROM {table} WHERE account_id = ? "
-        f"ORDER BY {order} DESC, {columns[0]} LIMIT ?", [account_id, limit]).fetchall()
+    with app.warehouse.reading() as con:
+        rows = con.execute(
+            f"SELECT {', '.join(columns)} FROM {table} WHERE account_id = ? "
+            f"ORDER BY {order} DESC, {columns[0]} LIMIT ?", [account_id, limit]).fetchall()
     return [dict(zip(columns, r, strict=True)) for r in rows]
 
 

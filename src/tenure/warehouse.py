@@ -8,11 +8,16 @@ Timestamps are stored as UTC without a zone; the session time zone is UTC.
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, StoreError
+from .errors import ConfigError, StoreError, WarehouseBusy
 from .ingest.schema import TABLES, Table
 from .ingest.validate import q
 from .settings import WarehouseSettings
@@ -63,14 +68,44 @@ def add_columns_sql(table: Table, existing: set[str]) -> list[str]:
     ]
 
 
+def _locked(exc: BaseException) -> bool:
+    """Whether DuckDB refused to open the file because another process holds its lock."""
+    return "lock" in str(exc).lower()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @dataclass
 class Warehouse:
-    """A lazily opened warehouse connection."""
+    """A lazily opened warehouse connection.
+
+    DuckDB lets one process write a file, or any number read it, never both. Commands that
+    write (imports, scoring) open it read-write through :attr:`ibis`; when a reader (the
+    dashboard's server, :meth:`reading`) holds it, the writer announces itself in a
+    ``<file>.write-intent`` file and waits up to ``warehouse.lock_wait_seconds``; readers
+    that see the intent let go of the file and answer "busy" until the writer is done.
+    """
 
     url: str
     home: Path
     settings: WarehouseSettings
     _backend: Any = field(default=None, init=False, repr=False)
+    _reader: Any = field(default=None, init=False, repr=False)
+    _readers: int = field(default=0, init=False, repr=False)
+    _reader_lock: threading.Lock = field(default_factory=threading.Lock, init=False,
+                                         repr=False)
+
+    @property
+    def intent_path(self) -> Path:
+        return Path(self.path + ".write-intent")
 
     @property
     def path(self) -> str:
@@ -89,16 +124,122 @@ class Warehouse:
                 config["threads"] = self.settings.threads
             if self.settings.memory_limit:
                 config["memory_limit"] = self.settings.memory_limit
-            try:
-                backend = ibis.duckdb.connect(path, **config)
-            except Exception as exc:  # duckdb.IOException: locked by another process, ...
-                raise StoreError(f"cannot open the warehouse {path}: {exc}") from exc
+            with self._reader_lock:  # this process's own read-only connection, if any
+                self._release_reader()
+            backend = self._open_for_writing(lambda: ibis.duckdb.connect(path, **config))
             backend.raw_sql("SET TimeZone = 'UTC'")
             # DuckDB would draw its own progress bar on stdout, even into a pipe, and corrupt
             # JSON output; the CLI shows progress itself.
             backend.raw_sql("SET enable_progress_bar = false")
             self._backend = backend
         return self._backend  # type: ignore[no-any-return]
+
+    def _open_for_writing(self, connect: Any) -> Any:
+        """``connect()``, waiting (up to warehouse.lock_wait_seconds) while readers in other
+        processes let go of the file once they see this process's write intent."""
+        deadline = time.monotonic() + self.settings.lock_wait_seconds
+        intent: Path | None = None
+        try:
+            while True:
+                try:
+                    return connect()
+                except Exception as exc:  # duckdb.IOException: locked by another process
+                    if not _locked(exc) or self.path == ":memory:" \
+                            or time.monotonic() >= deadline:
+                        raise StoreError(f"cannot open the warehouse {self.path}: {exc}"
+                                         ) from exc
+                    if intent is None:
+                        intent = self.intent_path
+                        intent.write_text(str(os.getpid()), encoding="utf-8")
+                    time.sleep(0.1)
+        finally:
+            if intent is not None:
+                intent.unlink(missing_ok=True)
+
+    def _writer_waiting(self) -> bool:
+        """Whether a live process in this workspace is waiting to write the warehouse."""
+        try:
+            pid = int(self.intent_path.read_text(encoding="utf-8").strip() or 0)
+        except (OSError, ValueError):
+            return False
+        return pid > 0 and pid != os.getpid() and _alive(pid)
+
+    @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A DuckDB cursor for reading, safe to use from several threads at once (one cursor
+        each), for a long-running reader such as the dashboard's server.
+
+        When this process already has the warehouse open (a command, a test), the cursor is
+        on that connection. Otherwise the process keeps one read-only connection, shared by
+        its threads, and closes it as soon as a writer in another process is waiting (see
+        the class), raising :class:`~tenure.errors.WarehouseBusy` until the writer is done;
+        the same while a writer holds the file.
+        """
+        if self._backend is not None:
+            cursor = self.con.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+            return
+        with self._reader_lock:
+            if self._writer_waiting():
+                self._release_reader()
+                raise WarehouseBusy("the warehouse is being updated (an import or a scoring "
+                                    "run); try again in a moment")
+            if self._reader is None:
+                self._reader = self._open_reader()
+                threading.Thread(target=self._watch_for_writers, args=(self._reader,),
+                                 name="warehouse-reader-watch", daemon=True).start()
+            cursor = self._reader.cursor()
+            self._readers += 1
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+            with self._reader_lock:
+                self._readers -= 1
+                if self._writer_waiting():
+                    self._release_reader()
+
+    def _open_reader(self) -> duckdb.DuckDBPyConnection:
+        import duckdb
+
+        path = self.path
+        if path == ":memory:" or not Path(path).exists():
+            raise StoreError(f"no warehouse at {path}: import data first (tenure import)")
+        config: dict[str, Any] = {}
+        if self.settings.threads:
+            config["threads"] = self.settings.threads
+        if self.settings.memory_limit:
+            config["memory_limit"] = self.settings.memory_limit
+        try:
+            con = duckdb.connect(path, read_only=True, config=config)
+        except duckdb.IOException as exc:
+            if _locked(exc):
+                raise WarehouseBusy("the warehouse is being updated (an import or a scoring "
+                                    "run); try again in a moment") from exc
+            raise StoreError(f"cannot open the warehouse {path}: {exc}") from exc
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
+        return con
+
+    def _watch_for_writers(self, reader: Any) -> None:
+        """While ``reader`` is the shared connection, let go of it when a writer waits, even
+        if no request comes to notice (an idle server must not block tonight's import)."""
+        while True:
+            time.sleep(0.2)
+            with self._reader_lock:
+                if self._reader is not reader:
+                    return
+                if self._writer_waiting():
+                    self._release_reader()
+
+    def _release_reader(self) -> None:
+        """Close the shared read-only connection once no cursor is in use (lock held)."""
+        if self._reader is not None and self._readers == 0:
+            self._reader.close()
+            self._reader = None
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -138,3 +279,7 @@ class Warehouse:
         if self._backend is not None:
             self._backend.disconnect()
             self._backend = None
+        with self._reader_lock:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None

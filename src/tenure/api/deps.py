@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -18,6 +18,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from ..access import AccountScope, Principal, get_user, user_for_token
 from ..app import App
 from ..errors import AuthenticationError, ConfigError, PermissionDenied
+
+if TYPE_CHECKING:
+    import duckdb
 
 SESSION_COOKIE = "tenure_session"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -66,6 +69,17 @@ def get_clock(request: Request) -> Callable[[], datetime]:
 
 
 AppDep = Annotated[App, Depends(get_app)]
+
+
+def warehouse_cursor(app: AppDep) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the warehouse for one request (``Warehouse.reading``: never the
+    read-write connection, so the server does not lock out imports and scoring runs; 503
+    while one is writing)."""
+    with app.warehouse.reading() as cursor:
+        yield cursor
+
+
+WarehouseCursor = Annotated["duckdb.DuckDBPyConnection", Depends(warehouse_cursor)]
 Clock = Annotated[Callable[[], datetime], Depends(get_clock)]
 
 

@@ -16,6 +16,7 @@ header; a 401 carries ``WWW-Authenticate: Bearer``.
 | 422 | validation_error |
 | 429 | too_many_requests |
 | 500 | internal_error |
+| 503 | unavailable (the warehouse is being written by an import or scoring run; Retry-After) |
 """
 
 from __future__ import annotations
@@ -35,11 +36,12 @@ from ..errors import (
     NotVisible,
     PermissionDenied,
     TenureError,
+    WarehouseBusy,
 )
 
 CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 422: "validation_error",
-         429: "too_many_requests", 500: "internal_error"}
+         429: "too_many_requests", 500: "internal_error", 503: "unavailable"}
 
 
 class ErrorBody(BaseModel):
@@ -71,6 +73,8 @@ def status_of(exc: TenureError) -> int:
         return 403
     if isinstance(exc, NotVisible):
         return 404
+    if isinstance(exc, WarehouseBusy):
+        return 503
     return 400
 
 
@@ -87,7 +91,7 @@ def install(api: FastAPI) -> None:
         assert isinstance(exc, TenureError)
         status = status_of(exc)
         headers = {}
-        if isinstance(exc, LoginThrottled):
+        if isinstance(exc, LoginThrottled | WarehouseBusy):
             headers["Retry-After"] = str(exc.retry_after)
         elif status == 401:
             headers["WWW-Authenticate"] = "Bearer"

@@ -40,8 +40,8 @@ from .models import (
 __all__ = [
     "AccountSnapshot", "ApiToken", "AppStore", "AuditEntry", "Base", "HealthHistory",
     "HealthPulse", "ImportRun", "LoggedActivity", "LoginAttempt", "Notification",
-    "OnboardingMilestone", "OnboardingPlan", "PlaybookRun", "PortfolioSeries", "SuccessGoal", "Task", "User",
-    "WebSession",
+    "OnboardingMilestone", "OnboardingPlan", "PlaybookRun", "PortfolioSeries", "SuccessGoal",
+    "Task", "User", "WebSession",
     "resolve_db_url",
 ]
 
