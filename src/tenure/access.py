@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from .errors import (
@@ -42,7 +42,16 @@ from .errors import (
     NotVisible,
     PermissionDenied,
 )
-from .store import AccountSnapshot, ApiToken, AppStore, AuditEntry, LoginAttempt, Task, User
+from .store import (
+    AccountSnapshot,
+    ApiToken,
+    AppStore,
+    AuditEntry,
+    LoginAttempt,
+    Task,
+    User,
+    WebSession,
+)
 from .store.models import PERSONAL
 
 ROLES = ("admin", "manager", "csm", "viewer")
@@ -176,6 +185,8 @@ def update_user(store: AppStore, user_id: int, *, role: str | None = None,
             u.role = role
         if active is not None:
             u.active = active
+        if active is False:
+            s.execute(delete(WebSession).where(WebSession.user_id == u.id))
         return _user_dict(u)
 
 
@@ -255,8 +266,80 @@ def user_for_token(store: AppStore, token: str, *, now: datetime) -> Principal:
         user = s.get(User, row.user_id) if row is not None and row.revoked_at is None else None
         if row is None or user is None or not user.active:
             raise AuthenticationError("unknown or revoked API token")
-        row.last_used_at = now
+        # Noted at most once a minute, so that a busy program does not write on every call.
+        if row.last_used_at is None or now - row.last_used_at >= timedelta(minutes=1):
+            row.last_used_at = now
         return _principal(user)
+
+
+def list_tokens(store: AppStore, *, email: str | None = None) -> list[dict[str, Any]]:
+    """The API tokens (never the tokens themselves: prefix, name, dates), of one user or
+    everyone's."""
+    q = select(ApiToken, User.email).join(User, User.id == ApiToken.user_id)
+    if email:
+        q = q.where(User.email == normalise_email(email))
+    with store.session() as s:
+        return [{"id": t.id, "user": address, "name": t.name, "prefix": t.prefix,
+                 "created_at": t.created_at, "last_used_at": t.last_used_at,
+                 "revoked_at": t.revoked_at}
+                for t, address in s.execute(q.order_by(ApiToken.id)).all()]
+
+
+def revoke_token(store: AppStore, token_id: int, *, now: datetime) -> dict[str, Any]:
+    """Revoke an API token by its id: every later request with it is 401."""
+    with store.session() as s:
+        row = s.get(ApiToken, token_id)
+        if row is None:
+            raise NotVisible(f"no API token {token_id} (tenure user tokens lists them)")
+        if row.revoked_at is None:
+            row.revoked_at = now
+        user = s.get(User, row.user_id)
+        return {"id": row.id, "user": user.email if user else None, "name": row.name,
+                "prefix": row.prefix, "revoked_at": row.revoked_at}
+
+
+# --- browser sessions ---------------------------------------------------------------------
+
+
+def start_session(store: AppStore, user: Principal, *, now: datetime, hours: float,
+                  ip: str | None) -> str:
+    """A new signed-in browser session for ``user``; the token for its cookie (only its
+    SHA-256 is kept). Expired sessions are cleared on the way."""
+    token = secrets.token_urlsafe(32)
+    with store.session() as s:
+        s.execute(delete(WebSession).where(WebSession.expires_at <= now))
+        s.add(WebSession(token_hash=_token_hash(token), user_id=user.id, created_at=now,
+                         expires_at=now + timedelta(hours=hours), ip=ip))
+    return token
+
+
+def user_for_session(store: AppStore, token: str, *, now: datetime) -> Principal:
+    """The active user of a live session (AuthenticationError otherwise)."""
+    with store.session() as s:
+        row = s.execute(select(WebSession.expires_at, User)
+                        .join(User, User.id == WebSession.user_id)
+                        .where(WebSession.token_hash == _token_hash(token))).first()
+        if row is None:
+            raise AuthenticationError("you are signed out: sign in again")
+        expires_at, user = row
+        if expires_at <= now:
+            raise AuthenticationError("the session has expired: sign in again")
+        if not user.active:
+            raise AuthenticationError("the session's user is disabled")
+        return _principal(user)
+
+
+def end_session(store: AppStore, token: str) -> None:
+    """Sign a browser out: its session no longer opens anything, even if the cookie is
+    kept."""
+    with store.session() as s:
+        s.execute(delete(WebSession).where(WebSession.token_hash == _token_hash(token)))
+
+
+def end_sessions_of(store: AppStore, user_id: int) -> int:
+    """End every session of a user (switched off, or their role changed); how many."""
+    with store.session() as s:
+        return s.execute(delete(WebSession).where(WebSession.user_id == user_id)).rowcount
 
 
 # --- the scoping rule ---------------------------------------------------------------------

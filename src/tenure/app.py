@@ -8,7 +8,9 @@ and the app database (by default).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import WorkspaceError
@@ -39,6 +41,17 @@ class App:
             self.warehouse.close()
             self.store.dispose()
             self._closed = True
+
+    @contextmanager
+    def reading(self) -> Iterator[App]:
+        """This workspace with its warehouse pinned to one read cursor
+        (:meth:`Warehouse.reading`), for code written against ``app.warehouse.ibis`` (the KPI
+        engine, the playbooks' effect) run by a long-lived reader such as the dashboard's
+        server: it never opens the warehouse for writing, so imports and scoring runs in
+        other processes are not locked out."""
+        with self.warehouse.reading() as cursor:
+            view = self.warehouse.pinned(cursor)
+            yield replace(self, warehouse=view)
 
     def __enter__(self) -> App:
         return self

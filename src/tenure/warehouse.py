@@ -224,6 +224,15 @@ class Warehouse:
         con.execute("SET enable_progress_bar = false")
         return con
 
+    def pinned(self, cursor: duckdb.DuckDBPyConnection) -> Warehouse:
+        """A warehouse for the same file whose Ibis backend is ``cursor`` (from
+        :meth:`reading`): it reads through it and never opens the file itself."""
+        import ibis
+
+        view = Warehouse(url=self.url, home=self.home, settings=self.settings)
+        view._backend = ibis.duckdb.from_connection(cursor)
+        return view
+
     def _watch_for_writers(self, reader: Any) -> None:
         """While ``reader`` is the shared connection, let go of it when a writer waits, even
         if no request comes to notice (an idle server must not block tonight's import)."""

@@ -134,7 +134,7 @@ def test_threads_read_at_once_each_with_its_own_cursor(home: Path) -> None:
                 with app.warehouse.reading() as con:
                     results.append(con.execute(
                         "SELECT account_id, name FROM accounts ORDER BY 1").fetchall())
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=read) for _ in range(8)]
@@ -154,3 +154,24 @@ def test_a_process_that_writes_reads_through_its_own_connection(app: App) -> Non
     app.warehouse.con.execute("INSERT INTO accounts (account_id) VALUES ('a-9')")
     with app.warehouse.reading() as con:
         assert con.execute("SELECT account_id FROM accounts").fetchall() == [("a-9",)]
+
+
+def test_ibis_code_runs_on_a_pinned_read_cursor(home: Path) -> None:
+    # App.reading(): code written against app.warehouse.ibis reads through the shared
+    # read-only connection, so a writer in another process still gets the file afterwards.
+    app = build_app(home)
+    with app.reading() as view:
+        assert view.warehouse.table("accounts").count().execute() == 2
+        assert view.store is app.store
+    assert app.warehouse._backend is None  # never opened for writing
+    writer = _start(f"""
+        from tenure.app import build_app
+        app = build_app({str(home)!r})
+        app.warehouse.con.execute("INSERT INTO accounts (account_id) VALUES ('a-5')")
+        app.close()
+        print("ready", flush=True)
+    """)
+    _stop(writer)
+    with app.reading() as view:
+        assert view.warehouse.table("accounts").count().execute() == 3
+    app.close()

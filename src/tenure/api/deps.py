@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Depends, Request
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from fastapi import Depends, Request, Response
+from itsdangerous import URLSafeTimedSerializer
 
-from ..access import AccountScope, Principal, get_user, user_for_token
+from ..access import AccountScope, Principal, end_session, user_for_session, user_for_token
 from ..app import App
 from ..errors import AuthenticationError, ConfigError, PermissionDenied
 
@@ -96,16 +96,7 @@ def current_user(request: Request, app: AppDep, clock: Clock) -> Principal:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise AuthenticationError("sign in, or send an API token (Authorization: Bearer)")
-    signer: URLSafeTimedSerializer = request.app.state.signer
-    try:
-        data = signer.loads(cookie, max_age=app.settings.api.session_hours * 3600)
-    except SignatureExpired:
-        raise AuthenticationError("the session has expired: sign in again") from None
-    except BadSignature:
-        raise AuthenticationError("invalid session: sign in again") from None
-    user = get_user(app.store, int(data["uid"])) if isinstance(data, dict) else None
-    if user is None:
-        raise AuthenticationError("the session's user no longer exists or is disabled")
+    user = user_for_session(app.store, cookie, now=clock())
     if request.method not in SAFE_METHODS:
         _same_origin(request)
     request.state.via_token = False
@@ -127,6 +118,30 @@ def _same_origin(request: Request) -> None:
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def secure_cookie(request: Request) -> bool:
+    """Cookies are Secure unless served over plain http on this machine (tenure serve's
+    default)."""
+    return request.url.scheme == "https" or (request.url.hostname or "") not in LOCAL_HOSTS
+
+
+def set_session_cookie(response: Response, request: Request, token: str, *,
+                       hours: float) -> None:
+    """The session cookie: HttpOnly, SameSite=Lax, Secure (see :func:`secure_cookie`)."""
+    response.set_cookie(SESSION_COOKIE, token, max_age=int(hours * 3600), httponly=True,
+                        samesite="lax", secure=secure_cookie(request), path="/")
+
+
+def forget_session(response: Response, request: Request) -> None:
+    """Sign the browser out: its session ends on the server and the cookie is deleted."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        end_session(get_app(request).store, token)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=secure_cookie(request))
 
 
 def scope_of(user: CurrentUser) -> AccountScope:

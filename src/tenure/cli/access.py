@@ -1,15 +1,20 @@
-"""People and access on the command line: `tenure user add | list | token`, `tenure audit`,
+"""People and access on the command line: `tenure user add | list | set | token | tokens |
+revoke-token`, `tenure audit`,
 and `tenure serve` (the REST API on uvicorn)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+if TYPE_CHECKING:
+    from ..app import App
+
 from . import FormatOpt, HomeOpt, OutputFormat, cli, emit_rows, err, now, open_workspace, out
 
-user_app = typer.Typer(help="People who use the dashboard and the API: add, list, tokens.",
+user_app = typer.Typer(help="People who use the dashboard and the API: add, list, change, "
+                       "tokens.",
                        no_args_is_help=True)
 cli.add_typer(user_app, name="user")
 
@@ -78,6 +83,80 @@ def user_token(
     out.print(f"Token {row['prefix']}… for {row['user']} ({name}); shown once, not kept:",
               highlight=False)
     out.print(token, highlight=False)
+
+
+def _user_id(app: App, email: str) -> int:
+    from ..access import list_users, normalise_email
+    from ..errors import AccessError
+
+    address = normalise_email(email)
+    for u in list_users(app.store):
+        if u["email"] == address:
+            return int(u["id"])
+    raise AccessError(f"no user {address} (tenure user list shows them)")
+
+
+@user_app.command("set")
+def user_set(
+    email: EmailArg,
+    role: Annotated[str | None, typer.Option("--role", help="A new role.",
+                                             show_default=False)] = None,
+    disable: Annotated[bool, typer.Option("--disable", help="Switch the person off: they "
+                                          "can no longer sign in, their sessions end and "
+                                          "their API tokens stop working.")] = False,
+    enable: Annotated[bool, typer.Option("--enable", help="Switch them on again.")] = False,
+    home: HomeOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Change a person's role, or switch them off or on. The last admin cannot be
+    demoted or switched off."""
+    from ..access import record_audit, update_user
+
+    if disable and enable:
+        raise typer.BadParameter("--disable or --enable, not both", param_hint="--disable")
+    if role is None and not disable and not enable:
+        raise typer.BadParameter("nothing to change: give --role, --disable or --enable",
+                                 param_hint="--role")
+    active = False if disable else True if enable else None
+    with open_workspace(home) as app:
+        user = update_user(app.store, _user_id(app, email), role=role, active=active)
+        record_audit(app.store, who=None, action="user.update", via="cli", now=now(),
+                     object_type="user", object_id=str(user["id"]),
+                     detail={"email": user["email"], "role": role, "active": active})
+    emit_rows([user], fmt, columns=USER_COLUMNS, title="User", console=out)
+
+
+@user_app.command("tokens")
+def user_tokens(
+    email: Annotated[str | None, typer.Argument(help="Only this person's tokens.",
+                                                show_default=False)] = None,
+    home: HomeOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """The API tokens (their prefix, name and dates; never the tokens)."""
+    from ..access import list_tokens
+
+    with open_workspace(home) as app:
+        rows = list_tokens(app.store, email=email)
+    emit_rows(rows, fmt, columns=["id", "user", "name", "prefix", "created_at",
+                                  "last_used_at", "revoked_at"],
+              title=f"API tokens ({len(rows)})", console=out)
+
+
+@user_app.command("revoke-token")
+def user_revoke_token(
+    token_id: Annotated[int, typer.Argument(help="The token's id (tenure user tokens).")],
+    home: HomeOpt = None,
+) -> None:
+    """Revoke an API token: every later request with it is refused (401)."""
+    from ..access import record_audit, revoke_token
+
+    with open_workspace(home) as app:
+        row = revoke_token(app.store, token_id, now=now())
+        record_audit(app.store, who=None, action="token.revoke", via="cli", now=now(),
+                     object_type="api_token", object_id=str(token_id),
+                     detail={"user": row["user"], "prefix": row["prefix"]})
+    out.print(f"Revoked token {row['prefix']}… of {row['user']}.", highlight=False)
 
 
 @cli.command()

@@ -14,9 +14,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ..access import AccountScope, Principal, authenticate, record_audit
-from ..api.deps import SESSION_COOKIE, AppDep, Clock, current_user
-from ..api.routes.auth import _secure_cookie
+from ..access import AccountScope, Principal, authenticate, record_audit, start_session
+from ..api.deps import (
+    AppDep,
+    Clock,
+    current_user,
+    forget_session,
+    secure_cookie,
+    set_session_cookie,
+)
 from ..errors import AuthenticationError, LoginThrottled
 from . import csrf
 
@@ -63,7 +69,7 @@ def _login_form(request: Request, *, next_: str, email: str = "", error: str | N
     response = render(request, "login.html", status=status, next=next_, email=email,
                       error=error, login_token=csrf.token_for(request, seed))
     response.set_cookie(csrf.PRELOGIN_COOKIE, seed, max_age=3600, httponly=True,
-                        samesite="lax", secure=_secure_cookie(request), path="/login")
+                        samesite="lax", secure=secure_cookie(request), path="/login")
     return response
 
 
@@ -99,9 +105,8 @@ def login(request: Request, app: AppDep, clock: Clock,
             form.headers["Retry-After"] = str(exc.retry_after)
         return form
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, request.app.state.signer.dumps({"uid": user.id}),
-                        max_age=settings.session_hours * 3600, httponly=True,
-                        samesite="lax", secure=_secure_cookie(request), path="/")
+    token = start_session(app.store, user, now=now, hours=settings.session_hours, ip=ip)
+    set_session_cookie(response, request, token, hours=settings.session_hours)
     response.delete_cookie(csrf.PRELOGIN_COOKIE, path="/login")
     record_audit(app.store, who=user, action="auth.login", via="web", now=now,
                  detail={"ip": ip})
@@ -113,8 +118,7 @@ def logout(request: Request,
            csrf_token: Annotated[str | None, Form()] = None) -> Response:
     csrf.check_session(request, csrf_token)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=_secure_cookie(request))
+    forget_session(response, request)
     return response
 
 

@@ -6,21 +6,13 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response
 
-from ...access import authenticate, record_audit
+from ...access import authenticate, record_audit, start_session
 from ...errors import AuthenticationError
-from ..deps import SESSION_COOKIE, AppDep, Clock, CurrentUser
+from ..deps import AppDep, Clock, CurrentUser, forget_session, set_session_cookie
 from ..errors import ERROR_RESPONSES
 from ..schemas import LoginIn, Me
 
 router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
-
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
-
-def _secure_cookie(request: Request) -> bool:
-    """Secure unless served over plain http on this machine (tenure serve's default)."""
-    return request.url.scheme == "https" or (request.url.hostname or "") not in LOCAL_HOSTS
-
 
 @router.post("/auth/login", response_model=Me)
 def login(body: LoginIn, request: Request, response: Response, app: AppDep,
@@ -39,10 +31,8 @@ def login(body: LoginIn, request: Request, response: Response, app: AppDep,
                      action="auth.login_failed", via="api", now=now,
                      detail={"ip": ip, "reason": type(exc).__name__})
         raise
-    cookie = request.app.state.signer.dumps({"uid": user.id})
-    response.set_cookie(SESSION_COOKIE, cookie, max_age=settings.session_hours * 3600,
-                        httponly=True, samesite="lax", secure=_secure_cookie(request),
-                        path="/")
+    token = start_session(app.store, user, now=now, hours=settings.session_hours, ip=ip)
+    set_session_cookie(response, request, token, hours=settings.session_hours)
     record_audit(app.store, who=user, action="auth.login", via="api", now=now,
                  detail={"ip": ip})
     return Me(**user.as_dict())
@@ -50,9 +40,9 @@ def login(body: LoginIn, request: Request, response: Response, app: AppDep,
 
 @router.post("/auth/logout", status_code=204)
 def logout(request: Request, response: Response) -> Response:
-    """Forget the session cookie."""
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=_secure_cookie(request))
+    """End the session (on the server: the cookie opens nothing after) and delete the
+    cookie."""
+    forget_session(response, request)
     response.status_code = 204
     return response
 

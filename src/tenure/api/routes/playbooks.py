@@ -32,6 +32,7 @@ def get_playbook_effect(
 ) -> PlaybookEffectReport:
     """Churn within the horizon after each playbook's tasks against matched controls (an
     observational comparison; company-wide, so managers and admins only)."""
-    report = playbook_effect(app, as_of=clock().date(), horizon_days=horizon_days,
-                             playbook=playbook)
+    with app.reading() as view:
+        report = playbook_effect(view, as_of=clock().date(), horizon_days=horizon_days,
+                                 playbook=playbook)
     return PlaybookEffectReport(**report.as_dict())
