@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .errors import (
@@ -433,14 +433,33 @@ def record_audit(store: AppStore, *, who: Principal | None, action: str, via: st
             via=via))
 
 
-def audit_entries(store: AppStore, *, user: str | None = None, account_id: str | None = None,
-                  limit: int | None = None) -> list[dict[str, Any]]:
-    """The audit log, newest first."""
-    q = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+def _audit_filter(q: Q, *, user: str | None, account_id: str | None,
+                  action: str | None) -> Q:
     if user:
-        q = q.where(func.lower(AuditEntry.user_email) == user.lower())
+        q = q.where(func.lower(AuditEntry.user_email) == user.strip().lower())
     if account_id:
         q = q.where(AuditEntry.account_id == account_id)
+    if action:  # "task" matches task.complete, task.snooze, ...
+        q = q.where(or_(AuditEntry.action == action, AuditEntry.action.startswith(
+            action.rstrip(".") + ".", autoescape=True)))
+    return q
+
+
+def audit_count(store: AppStore, *, user: str | None = None, account_id: str | None = None,
+                action: str | None = None) -> int:
+    """How many audit entries match (for paging)."""
+    q = _audit_filter(select(func.count()).select_from(AuditEntry), user=user,
+                      account_id=account_id, action=action)
+    with store.session() as s:
+        return int(s.execute(q).scalar_one())
+
+
+def audit_entries(store: AppStore, *, user: str | None = None, account_id: str | None = None,
+                  action: str | None = None, limit: int | None = None,
+                  offset: int = 0) -> list[dict[str, Any]]:
+    """The audit log, newest first; ``action`` is an action or its family ("task")."""
+    q = _audit_filter(select(AuditEntry), user=user, account_id=account_id, action=action)
+    q = q.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).offset(offset)
     if limit:
         q = q.limit(limit)
     with store.session() as s:
