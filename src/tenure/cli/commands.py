@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..app import build_app, init_workspace, resolve_home
+from ..app import App, build_app, init_workspace, resolve_home
 from ..errors import WorkspaceError
 from ..health.history import snapshots
 from ..ingest import TABLE_ORDER, import_file
@@ -197,12 +197,17 @@ def demo(
         ),
     ] = None,
     no_serve: Annotated[
-        bool, typer.Option("--no-serve", help="Stop after the summary instead of serving.")
+        bool, typer.Option("--no-serve", help="Stop after the summary instead of serving "
+                           "the dashboard (and make no demo logins).")
     ] = False,
+    host: Annotated[str, typer.Option("--host", help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535,
+                                      help="Port to serve on.")] = 8000,
     home: HomeOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
-    """Generate a realistic sample SaaS company, import it and print the portfolio summary."""
+    """Generate a realistic sample SaaS company, import it, score it, print the portfolio
+    summary, and serve the dashboard with two demo logins (a CSM and an admin)."""
     from ..sample import generate_company
 
     end = parse_date(as_of, "--as-of") or today()
@@ -241,15 +246,51 @@ def demo(
             run = run_scoring(app, as_of=end - timedelta(days=1), progress=progress, now=now())
         at_risk = snapshots(app.store, sort="risk", limit=5)
         todo = worklist(app.store, as_of=run.as_of, limit=5)
+        logins = [] if no_serve else demo_logins(app)
     if fmt is OutputFormat.json:
         print(to_json({**summary.as_dict(), "health": run.as_dict(), "at_risk": at_risk,
-                       "worklist": todo}))
-        return
+                       "worklist": todo, "logins": logins}), flush=True)
     _print_portfolio(summary, fmt)
     if fmt is OutputFormat.table:
         _print_health(run, at_risk)
         _print_work(run, todo)
     if fmt is OutputFormat.table:
         out.print(f"\nGround truth for evaluation (never imported): {sample_dir / 'ground_truth'}")
-        if not no_serve:
-            out.print("The dashboard is not part of this version yet; nothing to serve.")
+    if no_serve:
+        return
+    if fmt is OutputFormat.table:
+        out.print(f"\nThe dashboard: http://{host}:{port}/  Sign in as", highlight=False)
+        for login in logins:
+            out.print(f"  {login['email']}  password {login['password']}  ({login['about']})",
+                      highlight=False)
+        out.print("The passwords are shown once; `tenure user add` makes more logins.",
+                  highlight=False)
+    from .access import serve
+
+    serve(host=host, port=port, home=root)
+
+
+def demo_logins(app: App) -> list[dict[str, str]]:
+    """Two people for the demo's dashboard, with fresh passwords: the CSM with the most open
+    tasks (their book, My day) and an admin (everything, the audit log)."""
+    from sqlalchemy import func, select
+
+    from ..access import add_user
+    from ..sample.profiles import VENDOR_DOMAIN
+    from ..store import Task
+
+    with app.store.session() as s:
+        busiest = s.execute(select(Task.owner).where(Task.status == "open",
+                                                     Task.owner.is_not(None))
+                            .group_by(Task.owner)
+                            .order_by(func.count().desc(), Task.owner).limit(1)).scalar()
+    logins = []
+    if busiest:
+        _, password = add_user(app.store, email=busiest, role="csm", now=now())
+        logins.append({"email": busiest.lower(), "password": password or "",
+                       "about": "a CSM: their own book"})
+    admin = f"admin@{VENDOR_DOMAIN}"
+    _, password = add_user(app.store, email=admin, role="admin", now=now())
+    logins.append({"email": admin, "password": password or "",
+                   "about": "an admin: every account, people, the audit log"})
+    return logins
