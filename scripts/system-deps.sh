@@ -6,6 +6,8 @@
 # Pango and HarfBuzz's subsetter (WeasyPrint renders the QBR report's PDF with them, embedding
 # only the glyphs used) and poppler-utils (pdftoppm: the
 # report tests turn the PDF into PNG pages).
+# Chromium (Debian's build; its package brings the shared libraries it needs): the dashboard's
+# browser test drives it with Playwright (never `playwright install`, which downloads one).
 set -euo pipefail
 
 need=()
@@ -24,6 +26,7 @@ ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1\.0\.so\.0' || need+=(libpangoft
 ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so\.0' || need+=(libharfbuzz-subset0)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi 'dejavu' || need+=(fonts-dejavu-core fontconfig)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -250,7 +250,8 @@ def demo(
     if fmt is OutputFormat.json:
         print(to_json({**summary.as_dict(), "health": run.as_dict(), "at_risk": at_risk,
                        "worklist": todo, "logins": logins}), flush=True)
-    _print_portfolio(summary, fmt)
+    else:
+        _print_portfolio(summary, fmt)
     if fmt is OutputFormat.table:
         _print_health(run, at_risk)
         _print_work(run, todo)

@@ -9,6 +9,8 @@ request is redirected (303) to /login?next=..., an account outside the person's 
 
 from __future__ import annotations
 
+import functools
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -21,15 +23,30 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import AuthenticationError, TenureError
-from . import account, accounts, charts, day, pages
+from . import account, accounts, charts, day, insights, manage, pages
 
 HERE = Path(__file__).parent
 API_PATHS = ("/api/",)
 
 
+# plotly.js adds a <style> element for the maps it bundles when it loads, unless an element
+# with that id is already there; the CSP would refuse it (and the browser report a
+# violation), and the pages draw no maps: the base layout carries an empty element with each
+# such id (tests/browser fails on any CSP violation, so an upgrade adding more is noticed).
+_INLINE_STYLE = re.compile(
+    r'getElementById\("([0-9A-Za-z_-]+)"\)\)\{var \w+=document\.createElement\("style"\)')
+
+
+@functools.cache
+def plotly_style_ids() -> tuple[str, ...]:
+    """The ids of the <style> elements plotly.js would add on load (see above)."""
+    return tuple(dict.fromkeys(_INLINE_STYLE.findall(charts.plotly_js().decode("utf-8"))))
+
+
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
+    env.globals["plotly_style_ids"] = plotly_style_ids
     env.filters["money"] = lambda v: "" if v is None else f"{v:,.0f}"
     env.filters["num"] = lambda v, d=0: "" if v is None else f"{v:,.{d}f}"
     env.filters["pct"] = lambda v: "" if v is None else f"{100 * v:.0f}%"
@@ -41,7 +58,14 @@ def _is_page(request: Request) -> bool:
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:
-    return pages.render(request, "error.html", status=status, message=message,
+    """An error as a page, with the navigation of the signed-in person (if any)."""
+    from ..api.deps import current_user
+
+    try:
+        user = current_user(request, request.app.state.tenure, request.app.state.clock)
+    except TenureError:
+        user = None
+    return pages.render(request, "error.html", status=status, message=message, user=user,
                         title={403: "Not allowed", 404: "Not found"}.get(status, "Error"))
 
 
@@ -96,7 +120,7 @@ def install(api: FastAPI) -> None:
         return Response(charts.plotly_js(), media_type="text/javascript",
                         headers={"Cache-Control": "public, max-age=86400"})
 
-    for module in (pages, day, accounts, account):
+    for module in (pages, day, accounts, account, insights, manage):
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..access import AccountScope, Principal, authenticate, record_audit, start_session
 from ..api.deps import (
+    SESSION_COOKIE,
     AppDep,
     Clock,
     current_user,
@@ -116,8 +117,12 @@ def login(request: Request, app: AppDep, clock: Clock,
 @router.post("/logout")
 def logout(request: Request,
            csrf_token: Annotated[str | None, Form()] = None) -> Response:
-    csrf.check_session(request, csrf_token)
+    """End the session (its form carries the CSRF token, so that no other site can sign
+    one out); without a session there is nothing to end."""
     response = RedirectResponse("/login", status_code=303)
+    if not request.cookies.get(SESSION_COOKIE):
+        return response
+    csrf.check_session(request, csrf_token)
     forget_session(response, request)
     return response
 
