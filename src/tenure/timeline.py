@@ -231,3 +231,21 @@ def timeline(app: App, account_id: str, *, since: date | None = None,
 
 
 __all__ = ["KINDS", "check_kinds", "timeline"]
+
+
+# Entries whose detail quotes or names people: activity summaries, survey comments, feedback
+# text, task outcome notes and owners, milestone evidence.
+QUOTING_KINDS = frozenset({"activity", "survey", "feedback", "task", "milestone"})
+
+
+def without_people(entry: dict[str, Any]) -> dict[str, Any]:
+    """A timeline entry for someone who may not see personal data (a viewer): no actor, no
+    detail that quotes or names people, and no title carrying free text (a ticket's subject,
+    a goal's wording)."""
+    out = {**entry, "actor": None,
+           "detail": None if entry["kind"] in QUOTING_KINDS else entry["detail"]}
+    if entry["kind"] == "ticket":
+        out["title"] = f"Ticket {entry['subkind']}"
+    elif entry["kind"] == "goal":
+        out["title"] = "Goal achieved"
+    return out

@@ -340,3 +340,14 @@ def test_a_second_admin_may_then_be_demoted(world: World) -> None:
 
     assert demote.status_code == 200 and demote.json()["role"] == "viewer"
 
+
+
+def test_a_viewers_timeline_names_no_ticket_subject_or_goal_wording(world: World) -> None:
+    world.app.warehouse.con.execute(
+        "INSERT INTO tickets (ticket_id, account_id, created_at, subject, requester_id) "
+        "VALUES ('t-1', 'a-1', '2026-11-02 10:00', 'Jane Roe cannot export invoices', 'c-7')")
+    csm = _get(world, "csm", "/api/v1/accounts/a-1/timeline", kind="ticket")
+    viewer = _get(world, "viewer", "/api/v1/accounts/a-1/timeline", kind="ticket")
+
+    assert any("Jane Roe" in (e["title"] or "") + (e["detail"] or "") for e in csm)
+    assert viewer and not any("Jane Roe" in str(e) for e in viewer)

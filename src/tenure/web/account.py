@@ -21,7 +21,6 @@ from .. import account360
 from ..access import AccountScope, Principal, record_audit
 from ..activities import log_activity
 from ..api.deps import AppDep, Clock
-from ..api.routes.activities import QUOTING_KINDS
 from ..app import App
 from ..errors import NotVisible
 from ..health.history import history, snapshot
@@ -29,7 +28,7 @@ from ..ingest.schema import ACTIVITY_KINDS
 from ..onboarding.plans import plan_status
 from ..plans import goals
 from ..playbooks.tasks import OUTCOMES, close, snooze, worklist
-from ..timeline import timeline
+from ..timeline import timeline, without_people
 from . import charts, csrf
 from .pages import page_user, render
 from .pages import scope_of as _scope
@@ -132,23 +131,11 @@ def _voice(app: App, account_id: str, as_of: date, scope: AccountScope) -> dict[
             "csat_days": app.settings.metrics.csat_window_days}
 
 
-def _redact_entry(entry: dict[str, Any]) -> dict[str, Any]:
-    """A timeline entry for a viewer: no actor, no detail that quotes or names people, and
-    no title carrying free text (a ticket's subject, a goal's wording)."""
-    out = {**entry, "actor": None,
-           "detail": None if entry["kind"] in QUOTING_KINDS else entry["detail"]}
-    if entry["kind"] == "ticket":
-        out["title"] = f"Ticket {entry['subkind']}"
-    elif entry["kind"] == "goal":
-        out["title"] = "Goal achieved"
-    return out
-
-
 def _timeline(app: App, account_id: str, as_of: date, scope: AccountScope) -> dict[str, Any]:
     # timeline() reads the warehouse through Warehouse.reading() itself.
     entries = timeline(app, account_id, limit=account360.ROW_LIMIT)
     if not scope.sees_personal:
-        entries = [_redact_entry(e) for e in entries]
+        entries = [without_people(e) for e in entries]
     return {"entries": entries, "personal": bool(entries)}
 
 

@@ -4,28 +4,18 @@ reads the timeline without who did what or what they said, and may not log anyth
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from ...access import record_audit
 from ...activities import log_activity
-from ...timeline import timeline
+from ...timeline import timeline, without_people
 from ..deps import AppDep, Clock, CurrentUser, Scope
 from ..errors import ERROR_RESPONSES
 from ..schemas import ActivityIn, ActivityLogged, TimelineEntry
 
 router = APIRouter(tags=["activities"], responses=ERROR_RESPONSES)
-
-# Entries whose detail quotes or names people: activity summaries, survey comments,
-# feedback text, task outcome notes and owners, milestone evidence.
-QUOTING_KINDS = frozenset({"activity", "survey", "feedback", "task", "milestone"})
-
-
-def _redact(entry: dict[str, Any]) -> dict[str, Any]:
-    detail = None if entry["kind"] in QUOTING_KINDS else entry["detail"]
-    return {**entry, "actor": None, "detail": detail}
-
 
 @router.get("/accounts/{account_id}/timeline", response_model=list[TimelineEntry])
 def get_timeline(
@@ -39,7 +29,7 @@ def get_timeline(
     scope.check_account(app.store, account_id)
     entries = timeline(app, account_id, since=since, until=until, kinds=kind, limit=limit)
     if not scope.sees_personal:
-        entries = [_redact(e) for e in entries]
+        entries = [without_people(e) for e in entries]
     elif entries:
         record_audit(app.store, who=user, action="timeline.read", via="api", now=clock(),
                      object_type="account", object_id=account_id, account_id=account_id)
