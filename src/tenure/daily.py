@@ -2,9 +2,11 @@
 
 In this order: onboarding plans are enrolled and their milestones completed from the data;
 success goals linked to a metric take their new values; the playbooks turn the day's scores,
-records and overdue work into tasks and messages; and the outbox sends what is due. Each step
-owns its module; this one only puts them in order, so that the CLI, the scheduler and the
-tests run the same day.
+records and overdue work into tasks and messages; the outbox sends what is due; and the
+portfolio's figures over time are computed for the dashboard (:mod:`tenure.portfolio_series`),
+last because they take the longest and nothing else waits on them. Each step owns its
+module; this one only puts them in order, so that the CLI, the scheduler and the tests run
+the same day.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from .errors import TenureError
 
 if TYPE_CHECKING:
     from .app import App
@@ -28,10 +32,12 @@ class DailyWork:
     goals: dict[str, Any] = field(default_factory=dict)
     playbooks: dict[str, Any] = field(default_factory=dict)
     outbox: dict[str, Any] = field(default_factory=dict)
+    portfolio: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"onboarding": self.onboarding, "goals": self.goals,
-                "playbooks": self.playbooks, "outbox": self.outbox}
+                "playbooks": self.playbooks, "outbox": self.outbox,
+                "portfolio": self.portfolio}
 
 
 def before_scoring(app: App) -> int:
@@ -50,6 +56,7 @@ def after_scoring(app: App, *, as_of: date, scores: HealthScores,
     from .onboarding import update_onboarding
     from .plans import track_goals
     from .playbooks import evaluate_playbooks
+    from .portfolio_series import refresh_series
 
     now = now or datetime.now(UTC).replace(tzinfo=None)
     work = DailyWork()
@@ -64,4 +71,10 @@ def after_scoring(app: App, *, as_of: date, scores: HealthScores,
             work.outbox = deliver_due(app, now=now).as_dict()
         except OperationalError as exc:
             work.outbox = {"error": f"messages left queued: {exc.orig}"}
+    # The day's scores and work stand without the dashboard's series: a failure here is
+    # reported, and the pages keep the previous day's figures until the next run.
+    try:
+        work.portfolio = refresh_series(app, as_of=as_of, now=now)
+    except (TenureError, SQLAlchemyError) as exc:
+        work.portfolio = {"error": f"portfolio series not computed: {exc}"}
     return work

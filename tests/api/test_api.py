@@ -47,6 +47,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str, int]]] = [
     ("POST", "/api/v1/tasks/{other}/snooze", SNOOZE,
      {"admin": 200, "manager": 200, "csm": 404, "viewer": 403}),
     ("GET", "/api/v1/metrics", None, dict.fromkeys(ROLES, 200)),
+    ("GET", "/api/v1/portfolio", None, dict.fromkeys(ROLES, 200)),
     ("GET", "/api/v1/playbooks", None, dict.fromkeys(ROLES, 200)),
     ("GET", "/api/v1/playbooks/effect", None,
      {"admin": 200, "manager": 200, "csm": 403, "viewer": 403}),
