@@ -52,7 +52,7 @@ from .store import (
     User,
     WebSession,
 )
-from .store.models import PERSONAL
+from .store.models import PERSONAL, VIEWER_SEES
 
 ROLES = ("admin", "manager", "csm", "viewer")
 Q = TypeVar("Q", bound=Select)  # type: ignore[type-arg]
@@ -65,10 +65,11 @@ _hasher = PasswordHasher()  # Argon2id, RFC 9106 low-memory profile (64 MiB, t=3
 _DUMMY_HASH = _hasher.hash("tenure-dummy-password")
 
 # Keys of account and task rows that hold personal data: the columns flagged
-# info={"personal": ...} in the models. A viewer never gets them.
+# info={"personal": <category>} in the models (not False), less the wording of the work that a
+# viewer still sees (VIEWER_SEES). A viewer never gets them.
 PERSONAL_FIELDS = frozenset(
     c.name for model in (AccountSnapshot, Task) for c in model.__table__.columns
-    if PERSONAL in c.info)
+    if c.info.get(PERSONAL) and not c.info.get(VIEWER_SEES))
 
 
 # --- passwords and users ------------------------------------------------------------------

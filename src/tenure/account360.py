@@ -207,13 +207,16 @@ def _dicts(cursor: Any, columns: Sequence[str]) -> list[dict[str, Any]]:
 
 
 CONTACT_COLUMNS = ("contact_id", "name", "email", "title", "role", "created_at",
-                   "deleted_at")
+                   "deleted_at", "country", "email_opt_out", "survey_opt_out")
 
 
 def contacts(con: duckdb.DuckDBPyConnection, *, account_id: str, limit: int = ROW_LIMIT
              ) -> tuple[list[dict[str, Any]], int]:
     """The account's contacts, current ones first, by name (at most ``limit``), and how many
-    it has. One query."""
+    it has, each with the privacy law that covers them (``jurisdiction``, from their
+    country: :func:`tenure.privacy.consent.jurisdiction`). One query."""
+    from .privacy.consent import jurisdiction
+
     rows = _dicts(con.execute(
         f"SELECT {', '.join(CONTACT_COLUMNS)}, count(*) OVER () FROM contacts "
         "WHERE account_id = ? ORDER BY deleted_at IS NOT NULL, lower(coalesce(name, email)), "
@@ -221,6 +224,8 @@ def contacts(con: duckdb.DuckDBPyConnection, *, account_id: str, limit: int = RO
     total = rows[0].pop("_total") if rows else 0
     for r in rows[1:]:
         r.pop("_total")
+    for r in rows:
+        r["jurisdiction"] = jurisdiction(r["country"])
     return rows, int(total)
 
 

@@ -2,7 +2,9 @@
 
 In this order: onboarding plans are enrolled and their milestones completed from the data;
 success goals linked to a metric take their new values; the playbooks turn the day's scores,
-records and overdue work into tasks and messages; the outbox sends what is due; and the
+records and overdue work into tasks and messages; the outbox sends what is due; the
+retention rules delete or blank personal data past its age (:mod:`tenure.privacy.retention`);
+and the
 portfolio's figures over time are computed for the dashboard (:mod:`tenure.portfolio_series`),
 last because they take the longest and nothing else waits on them. Each step owns its
 module; this one only puts them in order, so that the CLI, the scheduler and the tests run
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from .errors import TenureError
@@ -33,11 +36,12 @@ class DailyWork:
     playbooks: dict[str, Any] = field(default_factory=dict)
     outbox: dict[str, Any] = field(default_factory=dict)
     portfolio: dict[str, Any] = field(default_factory=dict)
+    retention: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"onboarding": self.onboarding, "goals": self.goals,
                 "playbooks": self.playbooks, "outbox": self.outbox,
-                "portfolio": self.portfolio}
+                "portfolio": self.portfolio, "retention": self.retention}
 
 
 def before_scoring(app: App) -> int:
@@ -71,6 +75,15 @@ def after_scoring(app: App, *, as_of: date, scores: HealthScores,
             work.outbox = deliver_due(app, now=now).as_dict()
         except OperationalError as exc:
             work.outbox = {"error": f"messages left queued: {exc.orig}"}
+    if app.settings.privacy.retention_on_score:
+        # The day's scores stand without it: a failure (a bad rule) is reported, and the
+        # next run or `tenure privacy enforce` applies the rules.
+        from .privacy.retention import enforce_retention
+
+        try:
+            work.retention = enforce_retention(app, as_of=as_of, now=now).as_dict()
+        except (TenureError, SQLAlchemyError, duckdb.Error) as exc:
+            work.retention = {"error": f"retention not applied: {exc}"}
     # The day's scores and work stand without the dashboard's series: a failure here is
     # reported, and the pages keep the previous day's figures until the next run.
     try:

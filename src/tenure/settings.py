@@ -315,6 +315,10 @@ class NotificationSettings(Section):
         10.0, description="Network timeout of one attempt.", gt=0)
     dashboard_url: str = Field(
         "", description="Base URL of the dashboard, for links in messages (empty: no links).")
+    include_personal_data: bool = Field(
+        False, description="Let Slack and webhook messages name people: off, every email "
+        "address in them is masked (the account's owner becomes 'the account owner'); "
+        "emails to an address are not affected.")
 
 
 class OnboardingSettings(Section):
@@ -359,6 +363,19 @@ class ApiSettings(Section):
         "further logins for it are refused until the window has passed.", ge=1)
     login_window_minutes: int = Field(
         15, description="The window of login_max_failures, in minutes.", ge=1)
+
+
+class PrivacySettings(Section):
+    """Personal data: how long it is kept (retention rules, declared as
+    [[privacy.retention]] and merged by table with the built-in ones), see docs/privacy.md."""
+
+    retention_on_score: bool = Field(
+        True, description="Apply the retention rules at the end of each scoring run for the "
+        "current day (`tenure privacy enforce` applies them on demand).")
+    retention: list[dict[str, Any]] | None = Field(
+        None, description="Retention rules ([[privacy.retention]]: table, after, action "
+        "delete or redact, columns); a table named here gets only the rules declared for it.",
+        json_schema_extra={"model": True})
 
 
 class Settings(Section):
@@ -407,6 +424,9 @@ class Settings(Section):
     )
     api: ApiSettings = Field(
         default_factory=ApiSettings, description="The REST API and the dashboard server."
+    )
+    privacy: PrivacySettings = Field(
+        default_factory=PrivacySettings, description="Personal data: retention."
     )
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -64,6 +64,9 @@ def _print_report(report: ImportReport, fmt: OutputFormat) -> None:
         out.print(f"  skipped {n:,}: {reason}")
     if report.rejected:
         out.print(f"  rejected rows, with line and reason: {report.rejects_file}")
+    if report.suppressed:
+        out.print(f"  {report.suppressed:,} suppressed: rows naming an erased person (not stored; "
+                  f"line and erasure request in {report.rejects_file})")
     if report.unknown_account_rows:
         examples = ", ".join(report.unknown_account_examples)
         out.print(

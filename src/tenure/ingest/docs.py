@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .schema import TABLES, Column, Kind, Table
+from .schema import ATTRIBUTES, TABLES, Column, Kind, Table
 from .sources import sources
 
 BEGIN = "<!-- BEGIN GENERATED: tables -->"
@@ -100,8 +100,7 @@ def _table_section(table: Table) -> list[str]:
             f"| `{col.name}` | {_type_text(col)} | {'**yes**' if col.required else ''} "
             f"| {'yes' if col.personal else ''} | {col.doc} |"
         )
-    out.append("| `attributes` | JSON object |  |  | Every other column of the file (filled "
-               "by the importer). |")
+    out.append(f"| `{ATTRIBUTES.name}` | JSON object |  | yes | {ATTRIBUTES.doc} |")
     examples = [e for e in EXAMPLES if e.table == table.name]
     links = [
         f"[`examples/{e.file}`](examples/{e.file})"

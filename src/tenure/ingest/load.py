@@ -12,7 +12,10 @@ Counts, per file:
   or an earlier row superseded by a later one with the same key in the same file;
 - ``skipped``: rows of a source file that are not for this table (e.g. a Segment ``identify``
   call when importing events), counted by reason;
-- ``rejected``: rows with a problem, each written to the rejects file with its line and reason.
+- ``rejected``: rows with a problem, each written to the rejects file with its line and reason;
+- ``suppressed``: rows naming a person erased by `tenure privacy erase` (a keyed-hash
+  tombstone matches their email or contact id): not stored, and listed in the rejects file
+  with their line and the erasure request, without their content.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import pyarrow as pa
 from sqlalchemy import update
 
 from ..errors import ImportFileError
+from ..privacy.tombstones import SUPPRESSED_REASON, suppress_erased
 from ..store import ImportRun
 from .project import Staged
 from .readers import FileFormat, Stream, detect_format, open_stream
@@ -56,6 +60,7 @@ class ImportReport:
     duplicate: int = 0
     skipped: int = 0
     rejected: int = 0
+    suppressed: int = 0
     unknown_account_rows: int = 0
     unknown_account_examples: list[str] = field(default_factory=list)
     skipped_reasons: dict[str, int] = field(default_factory=dict)
@@ -240,7 +245,9 @@ def _validate_and_merge(
     if projection.required_json_keys:
         _check_required_keys(con, projection.required_json_keys, path.name, table)
 
-    report.rejected = _scalar(con, "SELECT count(*) FROM stage_typed WHERE _reason IS NOT NULL")
+    report.suppressed = suppress_erased(app, con, table)
+    report.rejected = _scalar(con, "SELECT count(*) FROM stage_typed WHERE _reason IS NOT NULL"
+                              ) - report.suppressed
     skipped = con.execute(
         "SELECT _skip, count(*) FROM stage_typed WHERE _skip IS NOT NULL AND _reason IS NULL "
         "GROUP BY _skip ORDER BY 2 DESC"
@@ -249,7 +256,7 @@ def _validate_and_merge(
     report.skipped = sum(report.skipped_reasons.values())
 
     rejects_tmp: Path | None = None
-    if report.rejected:
+    if report.rejected or report.suppressed:
         app.rejects_dir.mkdir(parents=True, exist_ok=True)
         stamp = _now().strftime("%Y%m%dT%H%M%S")
         rejects_tmp = app.rejects_dir / f"{table.name}-{stamp}-run{report.run_id}.csv.part"
@@ -261,9 +268,11 @@ def _validate_and_merge(
                 "_line, _reason FROM stage_typed WHERE _reason IS NOT NULL) t "
                 "JOIN stage_raw USING (_line)"
             )
+        # A suppressed row's content is the erased person's: only its line and reason are kept.
+        record = f"CASE WHEN NOT starts_with(_reason, {lit(SUPPRESSED_REASON)}) THEN record END"
         con.execute(
-            f"COPY (SELECT {lit(path.name)} AS file, _line AS line, _reason AS reason, record "
-            f"FROM ({rejected}) WHERE _reason IS NOT NULL ORDER BY _line) "
+            f"COPY (SELECT {lit(path.name)} AS file, _line AS line, _reason AS reason, "
+            f"{record} AS record FROM ({rejected}) WHERE _reason IS NOT NULL ORDER BY _line) "
             f"TO {lit(str(rejects_tmp))} (FORMAT csv, HEADER true)"
         )
     if stream.fmt is FileFormat.PARQUET:
@@ -273,7 +282,7 @@ def _validate_and_merge(
 
     if progress:
         progress("merging", 0, None)
-    accepted = report.rows_read - report.rejected - report.skipped
+    accepted = report.rows_read - report.rejected - report.suppressed - report.skipped
     if table.on_conflict == "insert":
         inserted = _merge_insert(con, table)
     else:

@@ -52,6 +52,7 @@ class PlaybookRunResult:
     tasks_created: int = 0
     notifications_queued: int = 0
     enrolled: int = 0
+    suppressed: int = 0  # emails not queued: the recipient is a contact who opted out
     per_playbook: dict[str, dict[str, int]] = field(default_factory=dict)
     task_ids: list[int] = field(default_factory=list)
 
@@ -59,7 +60,7 @@ class PlaybookRunResult:
         return {"matched": self.matched, "already_open": self.already_open,
                 "tasks_created": self.tasks_created,
                 "notifications_queued": self.notifications_queued,
-                "enrolled": self.enrolled,
+                "enrolled": self.enrolled, "suppressed": self.suppressed,
                 "per_playbook": self.per_playbook}
 
     def count(self, playbook: str, key: str, n: int = 1) -> None:
@@ -306,6 +307,7 @@ def _act(app: App, s: Session, todo: list[tuple[Playbook, Match]],
         # One flush for all the tasks: their ids come back in bulk (INSERT ... RETURNING).
         s.add_all(tasks)
         s.flush()
+    opted_out: dict[str, set[str]] = {}  # read from the contacts once, when an email needs it
     for p, m, row, owner, due, task in planned:
         if task is not None:
             result.count(p.name, "tasks_created")
@@ -313,6 +315,9 @@ def _act(app: App, s: Session, todo: list[tuple[Playbook, Match]],
         values = template_values(row, m, p, owner=owner, due=due,
                                  task_id=task.id if task is not None else None)
         for a in p.actions:
+            if a.kind == "email" and _opted_out(app, a, owner, opted_out):
+                result.suppressed += 1
+                continue
             if a.kind in ("email", "slack", "webhook") and _message(
                     app, s, p, m, a, values, owner=owner, task=task, row=row, now=now):
                 result.count(p.name, "notifications_queued")
@@ -356,11 +361,29 @@ def _message(app: App, s: Session, p: Playbook, m: Match, a: Action, values: dic
                         "account_id": m.account_id, "account": values["account"],
                         "reason": m.reason, "task_id": task_id, "due": values["due"] or None,
                         "priority": about["priority"] if about else None, "text": body})
+        if not app.settings.notifications.include_personal_data:
+            # A channel is read by many: emails masked, the owner's named by role (consent).
+            from ..privacy.consent import mask_emails
+
+            body, payload = mask_emails(body, owner=owner), mask_emails(payload, owner=owner)
     anchor = (f"task:{task_id}" if task_id is not None
               else f"playbook:{p.name}:{m.account_id}:{m.reason_key}")
     return bool(enqueue(s, channel=a.kind, recipient=recipient, subject=subject, body=body,
                         dedup_key=f"{anchor}:{a.kind}:{recipient}"[:255], now=now,
                         account_id=m.account_id, task_id=task_id, payload=payload))
+
+
+def _opted_out(app: App, a: Action, owner: str | None, cache: dict[str, set[str]]) -> bool:
+    """Whether an email action's recipient is a contact who opted out of email (consent:
+    contacts.email_opt_out, see tenure.privacy.consent)."""
+    from ..privacy.consent import may_send, opted_out_emails
+
+    recipient = owner if a.to == "owner" else a.to
+    if not recipient:
+        return False
+    if "email" not in cache:
+        cache["email"] = opted_out_emails(app)
+    return not may_send(recipient, cache["email"])
 
 
 def _task_fields(task: Task, m: Match, p: Playbook) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from .models import (
     ApiToken,
     AuditEntry,
     Base,
+    ErasureTombstone,
     HealthHistory,
     HealthPulse,
     ImportRun,
@@ -38,7 +39,8 @@ from .models import (
 )
 
 __all__ = [
-    "AccountSnapshot", "ApiToken", "AppStore", "AuditEntry", "Base", "HealthHistory",
+    "AccountSnapshot", "ApiToken", "AppStore", "AuditEntry", "Base", "ErasureTombstone",
+    "HealthHistory",
     "HealthPulse", "ImportRun", "LoggedActivity", "LoginAttempt", "Notification",
     "OnboardingMilestone", "OnboardingPlan", "PlaybookRun", "PortfolioSeries", "SuccessGoal",
     "Task", "User", "WebSession",

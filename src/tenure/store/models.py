@@ -35,6 +35,19 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+# Columns that can hold a person's data carry info={"personal": ...} (what kind), so the
+# privacy inventory finds them: a CSM's email, a free-text note. Every text column declares
+# itself: info={"personal": False} says it cannot (a test fails on an undeclared one).
+PERSONAL = "personal"
+NOT_PERSONAL = {PERSONAL: False}
+# How a row is matched to a person when the category's usual way does not fit (see
+# tenure.privacy.inventory.KEYS): info={"personal": "identifier", "key": "user_id"}.
+PERSON_KEY = "key"
+# Personal, but a viewer still sees it: the wording of the work (a task's title and reason),
+# which names a person only when a playbook's template or a hand-made task does.
+VIEWER_SEES = "viewer_sees"
+
+
 class ImportRun(Base):
     """One `tenure import` of one file: what came in, what was rejected, and how it ended.
 
@@ -46,11 +59,12 @@ class ImportRun(Base):
     __tablename__ = "import_runs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    table_name: Mapped[str] = mapped_column(String(64), index=True)
-    source: Mapped[str] = mapped_column(String(32))
-    file_path: Mapped[str] = mapped_column(Text)
-    file_format: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), index=True)  # running|committed|failed
+    table_name: Mapped[str] = mapped_column(String(64), index=True, info=NOT_PERSONAL)
+    source: Mapped[str] = mapped_column(String(32), info=NOT_PERSONAL)
+    file_path: Mapped[str] = mapped_column(Text, info=NOT_PERSONAL)
+    file_format: Mapped[str] = mapped_column(String(16), info=NOT_PERSONAL)
+    status: Mapped[str] = mapped_column(String(16), index=True,
+                                        info=NOT_PERSONAL)  # running|committed|failed
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     rows_read: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -60,13 +74,11 @@ class ImportRun(Base):
     skipped: Mapped[int] = mapped_column(BigInteger, default=0)
     rejected: Mapped[int] = mapped_column(BigInteger, default=0)
     unknown_account_rows: Mapped[int] = mapped_column(BigInteger, default=0)
-    rejects_file: Mapped[str | None] = mapped_column(Text, nullable=True)
-    message: Mapped[str | None] = mapped_column(Text, nullable=True)
-
-
-# Columns that can hold a person's data carry info={"personal": ...} (what kind), so the
-# privacy inventory finds them: a CSM's email, a free-text note.
-PERSONAL = "personal"
+    rejects_file: Mapped[str | None] = mapped_column(Text, nullable=True, info=NOT_PERSONAL)
+    # A failed import's error, which can quote a value of the file (an email that did not
+    # parse).
+    message: Mapped[str | None] = mapped_column(Text, nullable=True,
+                                                info={PERSONAL: "free text"})
 
 
 class HealthPulse(Base):
@@ -77,7 +89,7 @@ class HealthPulse(Base):
     __tablename__ = "health_pulses"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    account_id: Mapped[str] = mapped_column(String(255), index=True)
+    account_id: Mapped[str] = mapped_column(String(255), index=True, info=NOT_PERSONAL)
     day: Mapped[date] = mapped_column(Date)
     score: Mapped[float] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text, nullable=True,
@@ -94,12 +106,12 @@ class HealthHistory(Base):
 
     __tablename__ = "health_history"
 
-    account_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(255), primary_key=True, info=NOT_PERSONAL)
     day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
-    profile: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    profile: Mapped[str | None] = mapped_column(String(128), nullable=True, info=NOT_PERSONAL)
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
-    band: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    groups: Mapped[str | None] = mapped_column(Text, nullable=True)
+    band: Mapped[str | None] = mapped_column(String(64), nullable=True, info=NOT_PERSONAL)
+    groups: Mapped[str | None] = mapped_column(Text, nullable=True, info=NOT_PERSONAL)
     churn_probability: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
@@ -110,32 +122,35 @@ class AccountSnapshot(Base):
 
     __tablename__ = "account_snapshots"
 
-    account_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(255), primary_key=True, info=NOT_PERSONAL)
     as_of: Mapped[date] = mapped_column(Date)
-    name: Mapped[str | None] = mapped_column(Text, nullable=True)
-    segment: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    name: Mapped[str | None] = mapped_column(Text, nullable=True, info=NOT_PERSONAL)
+    segment: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True,
+                                                info=NOT_PERSONAL)
     owner: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True,
                                               info={PERSONAL: "contact detail"})
-    lifecycle: Mapped[str] = mapped_column(String(32))
+    lifecycle: Mapped[str] = mapped_column(String(32), info=NOT_PERSONAL)
     mrr: Mapped[float | None] = mapped_column(Float, nullable=True)
-    currency: Mapped[str] = mapped_column(String(3))
+    currency: Mapped[str] = mapped_column(String(3), info=NOT_PERSONAL)
     renewal_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    profile: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    profile: Mapped[str | None] = mapped_column(String(128), nullable=True, info=NOT_PERSONAL)
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
-    band: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    band: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True,
+                                             info=NOT_PERSONAL)
     score_before: Mapped[float | None] = mapped_column(Float, nullable=True)
-    trend: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    top_drag: Mapped[str | None] = mapped_column(Text, nullable=True)
-    drags: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of words
-    explanation: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    trend: Mapped[str | None] = mapped_column(String(16), nullable=True, info=NOT_PERSONAL)
+    top_drag: Mapped[str | None] = mapped_column(Text, nullable=True, info=NOT_PERSONAL)
+    drags: Mapped[str | None] = mapped_column(Text, nullable=True,
+                                              info=NOT_PERSONAL)  # JSON list of words
+    explanation: Mapped[str | None] = mapped_column(Text, nullable=True, info=NOT_PERSONAL)  # JSON
     scored_at: Mapped[datetime] = mapped_column(DateTime)
     # From the churn model (tenure churn train), when one exists: the calibrated probability
     # of churning within churn_horizon_days, its drivers in words (JSON list), the model
     # version; and the subscription lifetime value that follows from it.
     churn_probability: Mapped[float | None] = mapped_column(Float, nullable=True)
     churn_horizon_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    churn_drivers: Mapped[str | None] = mapped_column(Text, nullable=True)
-    churn_model: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    churn_drivers: Mapped[str | None] = mapped_column(Text, nullable=True, info=NOT_PERSONAL)
+    churn_model: Mapped[str | None] = mapped_column(String(64), nullable=True, info=NOT_PERSONAL)
     expected_lifetime_months: Mapped[float | None] = mapped_column(Float, nullable=True)
     clv: Mapped[float | None] = mapped_column(Float, nullable=True)
     # For the dashboard's check-ins (migration 0006): the day of the last touchpoint the
@@ -161,31 +176,39 @@ class Task(Base):
     __tablename__ = "tasks"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    account_id: Mapped[str] = mapped_column(String(255), index=True)
-    playbook: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
-    reason_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    title: Mapped[str] = mapped_column(Text)
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    type: Mapped[str] = mapped_column(String(32))  # risk|opportunity|lifecycle|activity
-    priority: Mapped[str] = mapped_column(String(16))  # urgent|high|medium|low
+    account_id: Mapped[str] = mapped_column(String(255), index=True, info=NOT_PERSONAL)
+    playbook: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True,
+                                                 info=NOT_PERSONAL)
+    reason_key: Mapped[str | None] = mapped_column(String(255), nullable=True,
+                                                   info={PERSONAL: "identifier",
+                                                         PERSON_KEY: "mentions", VIEWER_SEES: True})
+    title: Mapped[str] = mapped_column(Text, info={PERSONAL: "free text", VIEWER_SEES: True})
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True,
+                                               info={PERSONAL: "free text", VIEWER_SEES: True})
+    type: Mapped[str] = mapped_column(String(32),
+                                      info=NOT_PERSONAL)  # risk|opportunity|lifecycle|activity
+    priority: Mapped[str] = mapped_column(String(16), info=NOT_PERSONAL)  # urgent|high|medium|low
     owner: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True,
                                               info={PERSONAL: "contact detail"})
-    status: Mapped[str] = mapped_column(String(16), index=True)  # open|snoozed|closed
+    status: Mapped[str] = mapped_column(String(16), index=True,
+                                        info=NOT_PERSONAL)  # open|snoozed|closed
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     snoozed_until: Mapped[date | None] = mapped_column(Date, nullable=True)
-    steps: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of words
+    # JSON list of words
+    steps: Mapped[str | None] = mapped_column(Text, nullable=True,
+                                              info={PERSONAL: "free text", VIEWER_SEES: True})
     created_on: Mapped[date] = mapped_column(Date, index=True)  # the scoring day (as of)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str | None] = mapped_column(String(320), nullable=True,
                                                    info={PERSONAL: "contact detail"})
-    band: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    band: Mapped[str | None] = mapped_column(String(64), nullable=True, info=NOT_PERSONAL)
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
-    segment: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    segment: Mapped[str | None] = mapped_column(String(128), nullable=True, info=NOT_PERSONAL)
     arr: Mapped[float | None] = mapped_column(Float, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     closed_by: Mapped[str | None] = mapped_column(String(320), nullable=True,
                                                   info={PERSONAL: "contact detail"})
-    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(32), nullable=True, info=NOT_PERSONAL)
     outcome_note: Mapped[str | None] = mapped_column(Text, nullable=True,
                                                      info={PERSONAL: "free text"})
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -200,20 +223,25 @@ class Notification(Base):
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    dedup_key: Mapped[str] = mapped_column(String(255), unique=True)
-    channel: Mapped[str] = mapped_column(String(16), index=True)  # email|slack|webhook
+    dedup_key: Mapped[str] = mapped_column(String(255), unique=True,
+                                           info={PERSONAL: "contact detail",
+                                                 PERSON_KEY: "mentions"})
+    channel: Mapped[str] = mapped_column(String(16), index=True,
+                                         info=NOT_PERSONAL)  # email|slack|webhook
     recipient: Mapped[str] = mapped_column(Text, info={PERSONAL: "contact detail"})
     subject: Mapped[str | None] = mapped_column(Text, nullable=True, info={PERSONAL: "free text"})
     body: Mapped[str] = mapped_column(Text, info={PERSONAL: "free text"})
     payload: Mapped[str | None] = mapped_column(Text, nullable=True,
                                                 info={PERSONAL: "free text"})  # JSON
-    account_id: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
+    account_id: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True,
+                                                   info=NOT_PERSONAL)
     task_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True, info=NOT_PERSONAL)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True,
+                                                   info={PERSONAL: "free text"})
     created_at: Mapped[datetime] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
@@ -232,7 +260,7 @@ class PlaybookRun(Base):
     tasks_created: Mapped[int] = mapped_column(Integer, default=0)
     notifications_queued: Mapped[int] = mapped_column(Integer, default=0)
     enrolled: Mapped[int] = mapped_column(Integer, default=0)
-    per_playbook: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    per_playbook: Mapped[str | None] = mapped_column(Text, nullable=True, info=NOT_PERSONAL)  # JSON
 
 
 class OnboardingPlan(Base):
@@ -242,10 +270,10 @@ class OnboardingPlan(Base):
     __tablename__ = "onboarding_plans"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    account_id: Mapped[str] = mapped_column(String(255), index=True)
-    template: Mapped[str] = mapped_column(String(128))
+    account_id: Mapped[str] = mapped_column(String(255), index=True, info=NOT_PERSONAL)
+    template: Mapped[str] = mapped_column(String(128), info=NOT_PERSONAL)
     started_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True, info=NOT_PERSONAL)
     completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     value_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # first value reached
     created_at: Mapped[datetime] = mapped_column(DateTime)
@@ -260,15 +288,15 @@ class OnboardingMilestone(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     plan_id: Mapped[int] = mapped_column(Integer, index=True)
-    account_id: Mapped[str] = mapped_column(String(255), index=True)
-    key: Mapped[str] = mapped_column(String(128))
-    title: Mapped[str] = mapped_column(Text)
+    account_id: Mapped[str] = mapped_column(String(255), index=True, info=NOT_PERSONAL)
+    key: Mapped[str] = mapped_column(String(128), info=NOT_PERSONAL)
+    title: Mapped[str] = mapped_column(Text, info=NOT_PERSONAL)
     position: Mapped[int] = mapped_column(Integer)
     due_on: Mapped[date] = mapped_column(Date)
     completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     completed_by: Mapped[str | None] = mapped_column(String(320), nullable=True,
                                                      info={PERSONAL: "contact detail"})
-    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True, info={PERSONAL: "free text"})
 
 
 class SuccessGoal(Base):
@@ -279,15 +307,15 @@ class SuccessGoal(Base):
     __tablename__ = "success_goals"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    account_id: Mapped[str] = mapped_column(String(255), index=True)
+    account_id: Mapped[str] = mapped_column(String(255), index=True, info=NOT_PERSONAL)
     title: Mapped[str] = mapped_column(Text, info={PERSONAL: "free text"})
-    metric: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    metric: Mapped[str | None] = mapped_column(String(128), nullable=True, info=NOT_PERSONAL)
     baseline: Mapped[float | None] = mapped_column(Float, nullable=True)
     target: Mapped[float | None] = mapped_column(Float, nullable=True)
     current: Mapped[float | None] = mapped_column(Float, nullable=True)
     progress: Mapped[float | None] = mapped_column(Float, nullable=True)
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True, info=NOT_PERSONAL)
     achieved_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_by: Mapped[str | None] = mapped_column(String(320), nullable=True,
                                                    info={PERSONAL: "contact detail"})
@@ -304,14 +332,15 @@ class LoggedActivity(Base):
     __tablename__ = "logged_activities"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    account_id: Mapped[str] = mapped_column(String(255), index=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[str] = mapped_column(String(255), index=True, info=NOT_PERSONAL)
+    kind: Mapped[str] = mapped_column(String(32), info=NOT_PERSONAL)
     occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     actor: Mapped[str | None] = mapped_column(String(320), nullable=True,
                                               info={PERSONAL: "contact detail"})
     summary: Mapped[str | None] = mapped_column(Text, nullable=True,
                                                 info={PERSONAL: "free text"})
-    contact_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    contact_id: Mapped[str | None] = mapped_column(String(255), nullable=True,
+                                                   info={PERSONAL: "identifier"})
     created_at: Mapped[datetime] = mapped_column(DateTime)
     synced_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
@@ -332,8 +361,8 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True,
                                        info={PERSONAL: "contact detail"})
     name: Mapped[str | None] = mapped_column(Text, nullable=True, info={PERSONAL: "name"})
-    role: Mapped[str] = mapped_column(String(16))
-    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16), info=NOT_PERSONAL)
+    password_hash: Mapped[str] = mapped_column(Text, info={PERSONAL: "credential"})
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
@@ -346,10 +375,11 @@ class ApiToken(Base):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user_id: Mapped[int] = mapped_column(Integer, index=True)
-    name: Mapped[str] = mapped_column(String(128))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    prefix: Mapped[str] = mapped_column(String(8))
+    user_id: Mapped[int] = mapped_column(Integer, index=True,
+                                         info={PERSONAL: "identifier", PERSON_KEY: "user_id"})
+    name: Mapped[str] = mapped_column(String(128), info={PERSONAL: "free text", PERSON_KEY: "row"})
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={PERSONAL: "credential"})
+    prefix: Mapped[str] = mapped_column(String(8), info={PERSONAL: "credential"})
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
@@ -362,8 +392,9 @@ class WebSession(Base):
     __tablename__ = "web_sessions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={PERSONAL: "credential"})
+    user_id: Mapped[int] = mapped_column(Integer, index=True,
+                                         info={PERSONAL: "identifier", PERSON_KEY: "user_id"})
     created_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     ip: Mapped[str | None] = mapped_column(String(64), nullable=True,
@@ -392,16 +423,21 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True,
+                                                info={PERSONAL: "identifier",
+                                                      PERSON_KEY: "user_id"})
     user_email: Mapped[str | None] = mapped_column(String(320), nullable=True,
                                                    info={PERSONAL: "contact detail"})
-    action: Mapped[str] = mapped_column(String(64))
-    object_type: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    object_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    account_id: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
+    action: Mapped[str] = mapped_column(String(64), info=NOT_PERSONAL)
+    object_type: Mapped[str | None] = mapped_column(String(64), nullable=True, info=NOT_PERSONAL)
+    object_id: Mapped[str | None] = mapped_column(String(255), nullable=True,
+                                                  info={PERSONAL: "identifier",
+                                                        PERSON_KEY: "mentions"})
+    account_id: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True,
+                                                   info=NOT_PERSONAL)
     detail: Mapped[str | None] = mapped_column(Text, nullable=True,
                                                info={PERSONAL: "free text"})
-    via: Mapped[str] = mapped_column(String(8))
+    via: Mapped[str] = mapped_column(String(8), info=NOT_PERSONAL)
 
 
 class PortfolioSeries(Base):
@@ -414,6 +450,23 @@ class PortfolioSeries(Base):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     scope: Mapped[str] = mapped_column(String(340), primary_key=True,
-                                       info={PERSONAL: "contact detail"})
-    payload: Mapped[str] = mapped_column(Text)  # JSON
+                                       info={PERSONAL: "contact detail", PERSON_KEY: "mentions"})
+    payload: Mapped[str] = mapped_column(Text, info=NOT_PERSONAL)  # JSON
     computed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ErasureTombstone(Base):
+    """What is kept of a person erased by `tenure privacy erase` (migration 0007): a keyed hash
+    (HMAC-SHA256, see tenure.privacy.tombstones) of their email or of one of their contact ids,
+    under the erasure request's id, so a later import of the same person is suppressed and
+    reported. No plain identifier: without the workspace's privacy key the digest names
+    nobody."""
+
+    __tablename__ = "erasure_tombstones"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(String(64), index=True, info={PERSONAL: False})
+    kind: Mapped[str] = mapped_column(String(16), info={PERSONAL: False})  # email|contact_id
+    # A keyed hash, not an identifier: kept after erasure on purpose (a suppression list).
+    digest: Mapped[str] = mapped_column(String(64), unique=True, info={PERSONAL: False})
+    erased_at: Mapped[datetime] = mapped_column(DateTime)
