@@ -119,7 +119,7 @@ class AccountSnapshot(Base):
     lifecycle: Mapped[str] = mapped_column(String(32))
     mrr: Mapped[float | None] = mapped_column(Float, nullable=True)
     currency: Mapped[str] = mapped_column(String(3))
-    renewal_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    renewal_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     profile: Mapped[str | None] = mapped_column(String(128), nullable=True)
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     band: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)

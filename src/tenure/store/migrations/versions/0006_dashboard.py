@@ -22,6 +22,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("checkin_due_on", sa.Date(), nullable=True))
         batch.create_index(batch.f("ix_account_snapshots_checkin_due_on"), ["checkin_due_on"],
                            unique=False)
+        # My day's renewals of the next 90 days: a range, not a scan of every snapshot.
+        batch.create_index(batch.f("ix_account_snapshots_renewal_date"), ["renewal_date"],
+                           unique=False)
     op.create_table(
         "portfolio_series",
         sa.Column("day", sa.Date(), nullable=False),
@@ -35,6 +38,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("portfolio_series")
     with op.batch_alter_table("account_snapshots") as batch:
+        batch.drop_index(batch.f("ix_account_snapshots_renewal_date"))
         batch.drop_index(batch.f("ix_account_snapshots_checkin_due_on"))
         batch.drop_column("checkin_due_on")
         batch.drop_column("last_touchpoint_on")
