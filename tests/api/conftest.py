@@ -73,9 +73,9 @@ class World:
 @pytest.fixture
 def world(app: App) -> Iterator[World]:
     with app.store.session() as s:
-        # The snapshot keeps the owner as the source wrote it: the book is matched
-        # case-insensitively.
-        s.add(_snapshot("a-1", "Acme", "CSM@Example.com", 42.0, "red", 1000.0, "smb"))
+        # Owners are stored lower case (store.models.owner_key); sign-in emails are
+        # normalised the same way, so "CSM@example.com " finds this book.
+        s.add(_snapshot("a-1", "Acme", CSM, 42.0, "red", 1000.0, "smb"))
         s.add(_snapshot("a-2", "Globex", OTHER_CSM, 81.0, "green", 5000.0, "enterprise"))
         s.add(_snapshot("a-3", "Initech", None, 63.0, "yellow", 300.0, "smb"))
         for d, sc in ((date(2026, 11, 1), 50.0), (DAY, 42.0)):

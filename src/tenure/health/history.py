@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, case, delete, func, insert, or_, select
 
 from ..errors import HealthError
 from ..store import AccountSnapshot, AppStore, HealthHistory, HealthPulse
+from ..store.models import owner_key
 from .model import PULSE_WORDS
 from .scoring import HealthScores
 
@@ -166,7 +167,7 @@ def save_snapshots(store: AppStore, scores: HealthScores, before: dict[str, floa
         rows.append({**by_account.get(r.account_id, empty),
             "last_touchpoint_on": last_touch, "checkin_due_on": due,
             "account_id": r.account_id, "as_of": scores.as_of, "name": r.name,
-            "segment": r.segment, "owner": r.owner, "lifecycle": r.lifecycle,
+            "segment": r.segment, "owner": owner_key(r.owner), "lifecycle": r.lifecycle,
             "mrr": _r(r.mrr, 2), "currency": currency,
             "renewal_date": r.renewal_date if isinstance(r.renewal_date, date) else None,
             "profile": r.profile if score is not None else None, "score": score,
@@ -227,7 +228,7 @@ def _filtered(store: AppStore, q: Select[Any], *, band: str | None, owner: str |
             raise HealthError(f"--health {band!r}: the bands are {', '.join(sorted(known))}")
         q = q.where(AccountSnapshot.band == (match or band))
     if owner:
-        q = q.where(func.lower(AccountSnapshot.owner) == owner.lower())
+        q = q.where(AccountSnapshot.owner == owner_key(owner))
     if segment:
         q = q.where(AccountSnapshot.segment == segment)
     if search:

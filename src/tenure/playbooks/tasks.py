@@ -19,6 +19,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from ..errors import WorkError
 from ..health.history import arr_at_risk
 from ..store import AccountSnapshot, AppStore, Task
+from ..store.models import owner_key
 from .model import PRIORITIES, TASK_TYPES
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ def _worklist_query(*, as_of: date, owner: str | None, status: str,
     elif status == "closed":
         q = q.where(Task.status == "closed")
     if owner:
-        q = q.where(func.lower(Task.owner) == owner.lower())
+        q = q.where(Task.owner == owner_key(owner))
     if account_id:
         q = q.where(Task.account_id == account_id)
     if scope is not None:
@@ -223,7 +224,7 @@ def add_task(app: App, *, account_id: str, title: str, as_of: date, now: datetim
         task = Task(
             account_id=account_id, playbook=None, reason_key=None, title=title.strip(),
             reason=reason, type=type, priority=priority,
-            owner=owner or account_owner or app.settings.playbooks.default_owner or None,
+            owner=owner_key(owner or account_owner or app.settings.playbooks.default_owner),
             status="open", due_on=due_on, steps=json.dumps(steps or []), created_on=as_of,
             created_at=now, created_by=by, band=snap.band if snap else None,
             score=snap.score if snap else None, segment=segment,

@@ -69,6 +69,15 @@ class ImportRun(Base):
 PERSONAL = "personal"
 
 
+def owner_key(email: object) -> str | None:
+    """How an owner's (a CSM's) email is stored in snapshots and tasks: trimmed and lower
+    case (emails compare case-insensitively), None when empty; so that finding a book is an
+    equality on an indexed column."""
+    if not isinstance(email, str) or not email.strip():
+        return None
+    return email.strip().lower()
+
+
 class HealthPulse(Base):
     """A CSM's own reading of an account's health (Gainsight's "CSM sentiment"): 0-100, or a
     band word stored as its score. The latest pulse not older than health.pulse_max_age_days

@@ -1,4 +1,5 @@
-"""the dashboard's precomputed figures: check-in days on the snapshot, portfolio series
+"""the dashboard's precomputed figures: check-in days on the snapshot, portfolio series;
+owners' emails in lower case
 
 Revision ID: 0006
 Revises: 0005
@@ -25,6 +26,10 @@ def upgrade() -> None:
         # My day's renewals of the next 90 days: a range, not a scan of every snapshot.
         batch.create_index(batch.f("ix_account_snapshots_renewal_date"), ["renewal_date"],
                            unique=False)
+    # Owners' emails are kept trimmed and lower case (store.models.owner_key), so that a
+    # CSM's book is found by an equality on the owner index.
+    for table in ("account_snapshots", "tasks"):
+        op.execute(f"UPDATE {table} SET owner = lower(trim(owner)) WHERE owner IS NOT NULL")
     op.create_table(
         "portfolio_series",
         sa.Column("day", sa.Date(), nullable=False),
