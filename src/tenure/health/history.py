@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Select, and_, case, delete, func, insert, or_, select
 
 from ..errors import HealthError
-from ..store import AccountSnapshot, AppStore, HealthHistory, HealthPulse
+from ..store import AccountExplanation, AccountSnapshot, AppStore, HealthHistory, HealthPulse
 from ..store.models import owner_key
 from .model import PULSE_WORDS
 from .scoring import HealthScores
@@ -174,12 +174,15 @@ def save_snapshots(store: AppStore, scores: HealthScores, before: dict[str, floa
             "band": r.band, "score_before": _r(prior),
             "trend": trend(score, prior, tolerance),
             "top_drag": r.drags[0] if r.drags else None,
-            "drags": json.dumps(list(r.drags)), "explanation": explained.get(r.account_id),
-            "scored_at": stamp})
+            "drags": json.dumps(list(r.drags)), "scored_at": stamp})
+    explanations = [{"account_id": a, "explanation": e} for a, e in explained.items()]
     with store.session() as s:
         s.execute(delete(AccountSnapshot))
+        s.execute(delete(AccountExplanation))
         if rows:
             s.execute(insert(AccountSnapshot), rows)
+        if explanations:
+            s.execute(insert(AccountExplanation), explanations)
     return len(rows)
 
 
@@ -382,7 +385,8 @@ def snapshot(store: AppStore, account_id: str) -> dict[str, Any]:
                 raise HealthError("no scores yet: run `tenure score` first")
             raise HealthError(f"no account {account_id!r} in the latest scoring run")
         out = _snapshot_dict(x)
-        out["explanation"] = json.loads(x.explanation) if x.explanation else []
+        ex = s.get(AccountExplanation, account_id)
+        out["explanation"] = json.loads(ex.explanation) if ex and ex.explanation else []
     return out
 
 

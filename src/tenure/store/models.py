@@ -114,8 +114,8 @@ class HealthHistory(Base):
 
 class AccountSnapshot(Base):
     """The latest scoring of each account: what the worklist, `tenure accounts` and the
-    dashboard show without touching the warehouse. ``explanation`` is the JSON of every
-    group and measure (raw value, score, effective weight, contribution)."""
+    dashboard show without touching the warehouse. Its explanation is in
+    :class:`AccountExplanation`."""
 
     __tablename__ = "account_snapshots"
 
@@ -136,7 +136,6 @@ class AccountSnapshot(Base):
     trend: Mapped[str | None] = mapped_column(String(16), nullable=True)
     top_drag: Mapped[str | None] = mapped_column(Text, nullable=True)
     drags: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of words
-    explanation: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
     scored_at: Mapped[datetime] = mapped_column(DateTime)
     # From the churn model (tenure churn train), when one exists: the calibrated probability
     # of churning within churn_horizon_days, its drivers in words (JSON list), the model
@@ -152,6 +151,18 @@ class AccountSnapshot(Base):
     # segment's cadence (checkins.cadence_days; none for a tech-touch segment).
     last_touchpoint_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     checkin_due_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+
+
+class AccountExplanation(Base):
+    """How each account's latest score adds up: the JSON of every group and measure (raw
+    value, score, effective weight, contribution), about 2 KB an account. Kept apart from
+    the snapshot (migration 0006) so that the lists, which sort and count snapshots, read
+    narrow rows; the account page reads it by key."""
+
+    __tablename__ = "account_explanations"
+
+    account_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    explanation: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
 
 
 # --- The CSM's work: tasks from playbooks, the notification outbox, onboarding, success plans
