@@ -375,13 +375,13 @@ class AccountScope:
 
     def _own_accounts(self) -> Select[Any]:
         return select(AccountSnapshot.account_id).where(
-            func.lower(AccountSnapshot.owner) == self.owner_email)
+            AccountSnapshot.owner == self.owner_email)
 
     def accounts(self, q: Q) -> Q:
         """Limit a query over account_snapshots to the visible accounts."""
         if self.owner_email is None:
             return q
-        return q.where(func.lower(AccountSnapshot.owner) == self.owner_email)
+        return q.where(AccountSnapshot.owner == self.owner_email)
 
     def tasks(self, q: Q) -> Q:
         """Limit a query over tasks to the tasks of visible accounts."""

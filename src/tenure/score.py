@@ -29,6 +29,10 @@ from .health.history import (
 if TYPE_CHECKING:
     from .app import App
 
+# What the check-in days of the snapshot (health.history.checkin_days) read besides the
+# lifecycle's mrr and first_paid_day: the metrics tenure.checkins.checkins reads.
+CHECKIN_METRICS = ("last_touchpoint_day", "created_day")
+
 # Below this share of today's scored accounts with a recorded score trend_days ago, the
 # earlier day is replayed from the warehouse (and recorded) so that trends exist at once.
 MIN_PRIOR_COVERAGE = 0.5
@@ -62,6 +66,7 @@ def run_scoring(app: App, *, as_of: date, since: date | None = None,
     """Score as of ``as_of`` (and, with ``since``, every day from ``since`` first). When the
     day becomes the current snapshot, the day's work follows (:mod:`tenure.daily`): onboarding,
     goals, playbooks and the outbox (``deliver=False`` queues messages without sending)."""
+    from .checkins import cadence_for
     from .daily import after_scoring, before_scoring
     from .playbooks.engine import playbook_metrics
 
@@ -78,9 +83,10 @@ def run_scoring(app: App, *, as_of: date, since: date | None = None,
         replayed.append(day)
         if progress:
             progress("replaying", i + 1, len(days))
-    # The metrics the playbooks read come in the same pass as the health inputs.
-    scores = compute_health(app, as_of=as_of, model=model,
-                            extra_metrics=playbook_metrics(settings))
+    # The metrics the playbooks and the check-in days read come in the same pass as the
+    # health inputs.
+    scores = compute_health(app, as_of=as_of, model=model, extra_metrics=sorted(
+        set(playbook_metrics(settings)) | set(CHECKIN_METRICS)))
     risk = risk_and_value(app, scores.accounts, as_of=as_of)
     save_history(app.store, scores, None if risk is None else dict(
         zip(risk["account_id"], risk["churn_probability"], strict=True)))
@@ -97,7 +103,8 @@ def run_scoring(app: App, *, as_of: date, since: date | None = None,
     snapshot = latest is None or as_of >= latest
     if snapshot:
         save_snapshots(app.store, scores, before, tolerance=cfg.trend_tolerance,
-                       currency=settings.company.reporting_currency, risk=risk)
+                       currency=settings.company.reporting_currency, risk=risk,
+                       cadence=lambda segment: cadence_for(settings, segment))
     work = None
     if snapshot:
         work = after_scoring(app, as_of=as_of, scores=scores, now=now,

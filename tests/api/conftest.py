@@ -15,7 +15,13 @@ from fastapi.testclient import TestClient
 from tenure import App
 from tenure.access import add_user, issue_token
 from tenure.api import build_api
-from tenure.store import AccountSnapshot, HealthHistory, SuccessGoal, Task
+from tenure.store import (
+    AccountExplanation,
+    AccountSnapshot,
+    HealthHistory,
+    SuccessGoal,
+    Task,
+)
 
 NOW = datetime(2026, 11, 20, 9, 0)
 DAY = NOW.date()
@@ -31,10 +37,13 @@ def _snapshot(account_id: str, name: str, owner: str | None, score: float, band:
         account_id=account_id, as_of=DAY, name=name, segment=segment, owner=owner,
         lifecycle="active", mrr=mrr, currency="USD", renewal_date=date(2027, 1, 31),
         profile="default", score=score, band=band, score_before=score + 5, trend="down",
-        top_drag="fewer logins", drags=json.dumps(["fewer logins"]),
-        explanation=json.dumps([{"group": "adoption", "label": "Adoption", "score": score,
-                                 "weight": 1.0, "measures": []}]),
-        scored_at=NOW)
+        top_drag="fewer logins", drags=json.dumps(["fewer logins"]), scored_at=NOW)
+
+
+def _explanation(account_id: str, score: float) -> AccountExplanation:
+    return AccountExplanation(account_id=account_id, explanation=json.dumps(
+        [{"group": "adoption", "label": "Adoption", "score": score, "weight": 1.0,
+          "measures": []}]))
 
 
 def _task(account_id: str, title: str, owner: str | None, priority: str = "high") -> Task:
@@ -73,11 +82,13 @@ class World:
 @pytest.fixture
 def world(app: App) -> Iterator[World]:
     with app.store.session() as s:
-        # The snapshot keeps the owner as the source wrote it: the book is matched
-        # case-insensitively.
-        s.add(_snapshot("a-1", "Acme", "CSM@Example.com", 42.0, "red", 1000.0, "smb"))
+        # Owners are stored lower case (store.models.owner_key); sign-in emails are
+        # normalised the same way, so "CSM@example.com " finds this book.
+        s.add(_snapshot("a-1", "Acme", CSM, 42.0, "red", 1000.0, "smb"))
         s.add(_snapshot("a-2", "Globex", OTHER_CSM, 81.0, "green", 5000.0, "enterprise"))
         s.add(_snapshot("a-3", "Initech", None, 63.0, "yellow", 300.0, "smb"))
+        s.add_all([_explanation("a-1", 42.0), _explanation("a-2", 81.0),
+                   _explanation("a-3", 63.0)])
         for d, sc in ((date(2026, 11, 1), 50.0), (DAY, 42.0)):
             s.add(HealthHistory(account_id="a-1", day=d, score=sc, band="red"))
         t1, t2 = _task("a-1", "Call Acme", CSM), _task("a-2", "Call Globex", OTHER_CSM)

@@ -174,7 +174,7 @@ def test_a_viewer_gets_no_personal_data(world: World) -> None:
 def test_account_detail_has_explanation_and_history(world: World) -> None:
     detail = world.client.get("/api/v1/accounts/a-1", headers=world.auth("csm")).json()
 
-    assert detail["owner"] == "CSM@Example.com"
+    assert detail["owner"] == CSM
     assert detail["explanation"][0]["group"] == "adoption"
     assert [p["score"] for p in detail["history"]] == [50.0, 42.0]
     assert detail["arr"] == 12000.0

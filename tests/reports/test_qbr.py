@@ -32,6 +32,7 @@ from tenure.reports import (
     write_qbr,
 )
 from tenure.store.models import (
+    AccountExplanation,
     AccountSnapshot,
     HealthHistory,
     OnboardingMilestone,
@@ -142,10 +143,11 @@ def _store_app_rows(app: App) -> None:
         s.add(AccountSnapshot(
             account_id=ACCOUNT, as_of=date(2026, 6, 14), name=NAME, segment="enterprise",
             owner="csm@vendor.example", lifecycle="active", mrr=1000.0, currency="USD",
-            score=70.0, band="yellow", explanation=json.dumps(explanation),
+            score=70.0, band="yellow",
             drags=json.dumps(["2 tickets opened in 90 days", "few key features"]),
             scored_at=now, churn_probability=0.23, churn_horizon_days=90,
             churn_drivers=json.dumps(["seat utilisation fell"]), churn_model="m1"))
+        s.add(AccountExplanation(account_id=ACCOUNT, explanation=json.dumps(explanation)))
         s.add(SuccessGoal(account_id=ACCOUNT, title="Roll out to sales", metric="mau",
                           baseline=0.0, target=50.0, current=25.0, progress=0.5,
                           due_on=date(2026, 9, 30), status="open", created_at=now,

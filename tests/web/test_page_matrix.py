@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from fastapi.routing import APIRoute
-
 from tests.api.conftest import ROLES, World
 from tests.api.test_api import assert_security_headers
 

@@ -182,22 +182,36 @@ def audit(
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535,
+                                      help="Port (0: any free one).")] = 8000,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, max=64, help="Server processes (each with its own database "
+        "connections); 1 serves from this process.")] = 1,
     home: HomeOpt = None,
 ) -> None:
-    """Serve the REST API (/api/v1) until interrupted."""
+    """Serve the REST API (/api/v1) and the dashboard until interrupted."""
+    import os
+
     import uvicorn
 
     from ..api import build_api
+    from ..app import HOME_ENV
 
-    app = open_workspace(home)
+    app = open_workspace(home)  # migrated once here, before any worker starts
     try:
-        api = build_api(app)
         if host not in ("127.0.0.1", "localhost", "::1"):
             err.print("note: serving beyond this machine; put it behind HTTPS (session "
                       "cookies are marked Secure).", highlight=False)
-        out.print(f"Tenure API on http://{host}:{port}/api/v1 (Ctrl-C stops it)",
+        out.print(f"Tenure on http://{host}:{port}/ (API under /api/v1; Ctrl-C stops it)",
                   highlight=False)
-        uvicorn.run(api, host=host, port=port, log_level="warning", server_header=False)
+        if workers > 1:
+            # Workers are separate processes that import the app: tenure.api.server builds
+            # it in each from $TENURE_HOME.
+            os.environ[HOME_ENV] = str(app.home)
+            uvicorn.run("tenure.api.server:create", factory=True, workers=workers, host=host,
+                        port=port, log_level="warning", server_header=False)
+        else:
+            uvicorn.run(build_api(app), host=host, port=port, log_level="warning",
+                        server_header=False)
     finally:
         app.close()

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Collection
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import Select, and_, case, delete, func, insert, select
+from sqlalchemy import Select, and_, case, delete, func, insert, or_, select
 
 from ..errors import HealthError
-from ..store import AccountSnapshot, AppStore, HealthHistory, HealthPulse
+from ..store import AccountExplanation, AccountSnapshot, AppStore, HealthHistory, HealthPulse
+from ..store.models import owner_key
 from .model import PULSE_WORDS
 from .scoring import HealthScores
 
@@ -110,13 +112,38 @@ def latest_snapshot_day(store: AppStore) -> date | None:
         return s.execute(select(func.max(AccountSnapshot.as_of))).scalar()
 
 
+def _day_of(value: Any) -> date | None:
+    if value is None or (not isinstance(value, date) and pd.isna(value)):
+        return None
+    return value if isinstance(value, date) else pd.Timestamp(value).date()
+
+
+def checkin_days(row: Any, cadence: Callable[[str | None], int]) -> tuple[date | None,
+                                                                          date | None]:
+    """(last touchpoint, next check-in due) of a row of the scoring frame, by the rule of
+    :func:`tenure.checkins.checkins`: due ``cadence`` days after the last touchpoint (the
+    metric ``last_touchpoint_day``), else after the first paid day, else after the
+    creation; none for an account that does not pay or a segment with cadence 0."""
+    last = _day_of(getattr(row, "last_touchpoint_day", None))
+    mrr = _r(row.mrr)
+    days = cadence(None if pd.isna(row.segment) else str(row.segment))
+    if mrr is None or mrr <= 0 or days <= 0:
+        return last, None
+    start = (last or _day_of(getattr(row, "first_paid_day", None))
+             or _day_of(getattr(row, "created_day", None)))
+    return last, start + timedelta(days=days) if start is not None else None
+
+
 def save_snapshots(store: AppStore, scores: HealthScores, before: dict[str, float | None], *,
                    tolerance: float, currency: str, scored_at: datetime | None = None,
-                   risk: pd.DataFrame | None = None) -> int:
+                   risk: pd.DataFrame | None = None,
+                   cadence: Callable[[str | None], int] | None = None) -> int:
     """Replace the snapshot of every account with this scoring (one transaction).
 
     ``risk`` (account_id, churn_probability, churn_horizon_days, churn_drivers, churn_model,
-    expected_lifetime_months, clv) adds the churn model's view where there is one."""
+    expected_lifetime_months, clv) adds the churn model's view where there is one.
+    ``cadence`` (days between check-ins of a segment: :func:`tenure.checkins.cadence_for`)
+    sets the last touchpoint and the next check-in day (:func:`checkin_days`)."""
     acc = scores.accounts
     explained = explanation_json(scores)
     stamp = scored_at or datetime.now(UTC).replace(tzinfo=None)
@@ -136,49 +163,65 @@ def save_snapshots(store: AppStore, scores: HealthScores, before: dict[str, floa
     for r in acc.itertuples(index=False):
         score = _r(r.score)
         prior = before.get(r.account_id) if score is not None else None
+        last_touch, due = checkin_days(r, cadence) if cadence is not None else (None, None)
         rows.append({**by_account.get(r.account_id, empty),
+            "last_touchpoint_on": last_touch, "checkin_due_on": due,
             "account_id": r.account_id, "as_of": scores.as_of, "name": r.name,
-            "segment": r.segment, "owner": r.owner, "lifecycle": r.lifecycle,
+            "segment": r.segment, "owner": owner_key(r.owner), "lifecycle": r.lifecycle,
             "mrr": _r(r.mrr, 2), "currency": currency,
             "renewal_date": r.renewal_date if isinstance(r.renewal_date, date) else None,
             "profile": r.profile if score is not None else None, "score": score,
             "band": r.band, "score_before": _r(prior),
             "trend": trend(score, prior, tolerance),
             "top_drag": r.drags[0] if r.drags else None,
-            "drags": json.dumps(list(r.drags)), "explanation": explained.get(r.account_id),
-            "scored_at": stamp})
+            "drags": json.dumps(list(r.drags)), "scored_at": stamp})
+    explanations = [{"account_id": a, "explanation": e} for a, e in explained.items()]
     with store.session() as s:
         s.execute(delete(AccountSnapshot))
+        s.execute(delete(AccountExplanation))
         if rows:
             s.execute(insert(AccountSnapshot), rows)
+        if explanations:
+            s.execute(insert(AccountExplanation), explanations)
     return len(rows)
 
 
 def snapshots(store: AppStore, *, band: str | None = None, owner: str | None = None,
               segment: str | None = None, sort: str = "score",
-              limit: int | None = None,
+              limit: int | None = None, search: str | None = None,
               scope: AccountScope | None = None) -> list[dict[str, Any]]:
     """Snapshot rows for `tenure accounts`: scored accounts first (lowest score, highest ARR
-    at risk, ...), then the unscored. ``scope`` limits them to what a person may see (their
-    personal fields are blanked for a viewer)."""
+    at risk, ...), then the unscored, filtered and ordered by the database (the order of
+    :func:`snapshot_page`). ``scope`` limits them to what a person may see (their personal
+    fields are blanked for a viewer)."""
     if sort not in SORTS:
         raise HealthError(f"--sort {sort!r}: use one of {', '.join(SORTS)}")
     q = _filtered(store, select(AccountSnapshot), band=band, owner=owner, segment=segment,
-                  scope=scope)
+                  search=search, scope=scope).order_by(*_sql_order(sort, store.dialect))
+    if limit:
+        q = q.limit(limit)
     with store.session() as s:
         found = [_snapshot_dict(x) for x in s.execute(q).scalars()]
     if scope is not None:
         found = [scope.redact(r) for r in found]
     if not found and latest_snapshot_day(store) is None:
         raise HealthError("no scores yet: run `tenure score` first")
-    found.sort(key=_sort_key(sort))
-    return found[:limit] if limit else found
+    return found
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` for a case-insensitive substring match with ``LIKE ... ESCAPE '\\'``: the
+    wildcards % and _ (and the escape character) in ``text`` stand for themselves."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _filtered(store: AppStore, q: Select[Any], *, band: str | None, owner: str | None,
-              segment: str | None, scope: AccountScope | None) -> Select[Any]:
+              segment: str | None, scope: AccountScope | None, search: str | None = None
+              ) -> Select[Any]:
     """``q`` over account_snapshots limited by band (matched case-insensitively against the
-    bands in use), owner, segment and scope."""
+    bands in use), owner, segment, a search (a case-insensitive substring of the name or the
+    account id) and scope."""
     if band:
         with store.session() as s:
             known = {b for b in s.execute(select(AccountSnapshot.band).distinct()).scalars()
@@ -188,9 +231,15 @@ def _filtered(store: AppStore, q: Select[Any], *, band: str | None, owner: str |
             raise HealthError(f"--health {band!r}: the bands are {', '.join(sorted(known))}")
         q = q.where(AccountSnapshot.band == (match or band))
     if owner:
-        q = q.where(func.lower(AccountSnapshot.owner) == owner.lower())
+        q = q.where(AccountSnapshot.owner == owner_key(owner))
     if segment:
         q = q.where(AccountSnapshot.segment == segment)
+    if search:
+        # lower() on both sides: SQLite's LIKE ignores ASCII case only, PostgreSQL's none.
+        # (SQLite's lower() folds ASCII only too: a non-ASCII name matches in its own case.)
+        pattern = like_pattern(search)
+        q = q.where(or_(func.lower(AccountSnapshot.name).like(pattern, escape="\\"),
+                        func.lower(AccountSnapshot.account_id).like(pattern, escape="\\")))
     if scope is not None:
         q = scope.accounts(q)
     return q
@@ -205,10 +254,13 @@ _RISK = func.coalesce(AccountSnapshot.churn_probability,
                       (100 - AccountSnapshot.score) / 100.0, 0.0) * func.coalesce(_ARR, 0.0)
 
 
-def _sql_order(sort: str, dialect: str) -> tuple[Any, ...]:
-    """ORDER BY terms giving the order of :func:`_sort_key` (NULLs placed as there; the
-    account id breaks ties). Text compares by code point, as Python does: SQLite's default
-    (BINARY) does; PostgreSQL needs the "C" collation instead of the database's locale."""
+def _sql_order(sort: str, dialect: str, *, ranged: bool = False) -> tuple[Any, ...]:
+    """ORDER BY terms of each sort: lowest score, highest ARR at risk (:func:`arr_at_risk`),
+    highest ARR, name, soonest renewal; the unscored (or undated) last and the account id
+    breaking ties; "checkin": the check-in due longest ago first. Text compares by code
+    point, as Python does: SQLite's default (BINARY) does; PostgreSQL needs the "C"
+    collation instead of the database's locale. ``ranged``: the query keeps only rows with
+    a renewal (or check-in) day in a range, so the NULLs need no placing."""
     a = AccountSnapshot
 
     def text(expr: Any) -> Any:
@@ -220,8 +272,13 @@ def _sql_order(sort: str, dialect: str) -> tuple[Any, ...]:
         keys = (and_(a.score.is_(None), a.churn_probability.is_(None)), _RISK.desc())
     elif sort == "arr":
         keys = (func.coalesce(_ARR, 0.0).desc(),)
+    elif sort == "renewal" and ranged:
+        keys = (a.renewal_date,)  # no NULL in a range: the index gives the order
     elif sort == "renewal":
         keys = (a.renewal_date.is_(None), a.renewal_date)
+    elif sort == "checkin":
+        keys = (a.checkin_due_on,) if ranged else (a.checkin_due_on.is_(None),
+                                                    a.checkin_due_on)
     else:
         # SQLite's lower() folds ASCII only; names differing in non-ASCII case may order
         # differently from Python's str.lower().
@@ -230,20 +287,37 @@ def _sql_order(sort: str, dialect: str) -> tuple[Any, ...]:
 
 
 def snapshot_page(store: AppStore, *, band: str | None = None, owner: str | None = None,
-                  segment: str | None = None, sort: str = "score", page: int = 1,
-                  limit: int = 50, scope: AccountScope | None = None
+                  segment: str | None = None, search: str | None = None,
+                  sort: str = "score", page: int = 1, limit: int = 50,
+                  renewal_between: tuple[date, date] | None = None,
+                  checkin_due_before: date | None = None, exclude: Collection[str] = (),
+                  only: Collection[str] | None = None, scope: AccountScope | None = None
                   ) -> tuple[list[dict[str, Any]], int]:
     """One page of :func:`snapshots` (the same filters and order), filtered, sorted and
-    sliced by the database; with the number of rows on all pages."""
-    if sort not in SORTS:
+    sliced by the database; with the number of rows on all pages. ``renewal_between``
+    (first, last day): only renewals in that range; ``checkin_due_before``: only accounts
+    whose next check-in was due before that day (sort "checkin": longest overdue first);
+    ``exclude``: account ids left out; ``only``: only these account ids."""
+    if sort not in (*SORTS, "checkin"):
         raise HealthError(f"--sort {sort!r}: use one of {', '.join(SORTS)}")
     if page < 1 or limit < 1:
         raise HealthError("page and limit start at 1")
-    q = _filtered(store, select(AccountSnapshot), band=band, owner=owner, segment=segment,
+    a = AccountSnapshot
+    q = _filtered(store, select(a), band=band, owner=owner, segment=segment, search=search,
                   scope=scope)
+    if renewal_between is not None:
+        q = q.where(a.renewal_date >= renewal_between[0], a.renewal_date <= renewal_between[1])
+    if checkin_due_before is not None:
+        q = q.where(a.checkin_due_on < checkin_due_before)
+    if exclude:
+        q = q.where(a.account_id.not_in(list(exclude)))
+    if only is not None:
+        q = q.where(a.account_id.in_(list(only)))
     with store.session() as s:
         total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
-        ordered = q.order_by(*_sql_order(sort, store.dialect))
+        ranged = (sort == "renewal" and renewal_between is not None) or (
+            sort == "checkin" and checkin_due_before is not None)
+        ordered = q.order_by(*_sql_order(sort, store.dialect, ranged=ranged))
         rows = [_snapshot_dict(x) for x in s.execute(
             ordered.offset((page - 1) * limit).limit(limit)).scalars()]
     if scope is not None:
@@ -286,23 +360,6 @@ def arr_at_risk(*, churn_probability: float | None, score: float | None,
     return p * (arr or 0)
 
 
-def _sort_key(sort: str):  # type: ignore[no-untyped-def]
-    inf = float("inf")
-    if sort == "score":
-        return lambda r: (r["score"] is None, r["score"] if r["score"] is not None else inf,
-                          r["account_id"])
-    if sort == "risk":
-        return lambda r: (r["score"] is None and r["churn_probability"] is None,
-                          -arr_at_risk(churn_probability=r["churn_probability"],
-                                       score=r["score"], arr=r["arr"]), r["account_id"])
-    if sort == "arr":
-        return lambda r: (-(r["arr"] or 0), r["account_id"])
-    if sort == "renewal":
-        return lambda r: (r["renewal_date"] is None, r["renewal_date"] or date.max,
-                          r["account_id"])
-    return lambda r: ((r["name"] or "").lower(), r["account_id"])
-
-
 def _snapshot_dict(x: AccountSnapshot) -> dict[str, Any]:
     return {
         "account_id": x.account_id, "name": x.name, "segment": x.segment, "owner": x.owner,
@@ -315,6 +372,7 @@ def _snapshot_dict(x: AccountSnapshot) -> dict[str, Any]:
         "churn_drivers": json.loads(x.churn_drivers) if x.churn_drivers else [],
         "churn_model": x.churn_model, "expected_lifetime_months": x.expected_lifetime_months,
         "clv": x.clv, "as_of": x.as_of,
+        "last_touchpoint_on": x.last_touchpoint_on, "checkin_due_on": x.checkin_due_on,
     }
 
 
@@ -327,7 +385,8 @@ def snapshot(store: AppStore, account_id: str) -> dict[str, Any]:
                 raise HealthError("no scores yet: run `tenure score` first")
             raise HealthError(f"no account {account_id!r} in the latest scoring run")
         out = _snapshot_dict(x)
-        out["explanation"] = json.loads(x.explanation) if x.explanation else []
+        ex = s.get(AccountExplanation, account_id)
+        out["explanation"] = json.loads(ex.explanation) if ex and ex.explanation else []
     return out
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from ..metrics.datasets import ACCOUNT_DIMENSIONS
 from ..metrics.formula import PandasTarget, evaluate, parse
 from ..store import AccountSnapshot, PlaybookRun, Task
+from ..store.models import owner_key
 from .model import Action, Playbook, load_playbooks, template_fields
 from .triggers import TRIGGER_FUNCTIONS, Day, Match
 
@@ -192,11 +193,8 @@ def template_values(row: Mapping[str, Any], match: Match, playbook: Playbook, *,
 def resolve_owner(spec: str, row: Mapping[str, Any], default_owner: str) -> str | None:
     """"account": the account's owner, else playbooks.default_owner; else the fixed email."""
     if spec != "account":
-        return spec
-    owner = row.get("owner")
-    if isinstance(owner, str) and owner:
-        return owner
-    return default_owner or None
+        return owner_key(spec)
+    return owner_key(row.get("owner")) or owner_key(default_owner)
 
 
 def evaluate_playbooks(app: App, *, as_of: date, scores: HealthScores | None = None,

@@ -14,11 +14,12 @@ import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 
 from ..errors import WorkError
 from ..health.history import arr_at_risk
 from ..store import AccountSnapshot, AppStore, Task
+from ..store.models import owner_key
 from .model import PRIORITIES, TASK_TYPES
 
 if TYPE_CHECKING:
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
 OUTCOMES = ("saved", "churned", "expanded", "no_action_needed")
 STATUSES = ("open", "snoozed", "closed", "all")
-_RANK = {p: i for i, p in enumerate(PRIORITIES)}
 
 
 def effective_status(task: Task, as_of: date) -> str:
@@ -65,11 +65,6 @@ def task_dict(task: Task, snap: AccountSnapshot | None, as_of: date) -> dict[str
         "closed_at": task.closed_at.isoformat() if task.closed_at else None,
         "closed_by": task.closed_by,
     }
-
-
-def _order(row: dict[str, Any]) -> tuple[Any, ...]:
-    return (_RANK.get(row["priority"], len(_RANK)), -row["arr_at_risk"],
-            row["due"] is None, row["due"] or "", row["id"])
 
 
 # The columns the worklist reads: the task's, then its account's latest snapshot's (all None
@@ -112,38 +107,86 @@ def _row_dict(row: tuple[Any, ...], as_of: date) -> dict[str, Any]:
     }
 
 
-def worklist(store: AppStore, *, as_of: date, owner: str | None = None,
-             status: str = "open", account_id: str | None = None,
-             limit: int | None = None,
-             scope: AccountScope | None = None) -> list[dict[str, Any]]:
-    """Tasks ordered for the day: priority, then ARR at risk, then due date. ``status``:
-    open (with snoozes that ended), snoozed (still), closed or all. ``scope`` limits them to
-    the tasks of the accounts a person may see (personal fields blanked for a viewer)."""
+def _worklist_order() -> tuple[Any, ...]:
+    """ORDER BY of the worklist: priority (urgent first, unknown ones last), ARR at risk
+    (highest first; :func:`tenure.health.history.arr_at_risk` of the account's latest
+    snapshot, else of the task's own figures, as :func:`task_dict`), due date (none last),
+    then the task id."""
+    snap = AccountSnapshot.account_id.is_not(None)
+    arr = case((and_(snap, AccountSnapshot.mrr.is_not(None)), 12 * AccountSnapshot.mrr),
+               else_=Task.arr)
+    score = case((snap, AccountSnapshot.score), else_=Task.score)
+    probability = func.coalesce(case((snap, AccountSnapshot.churn_probability)),
+                                (100 - score) / 100.0, 0.0)
+    rank = case(*((Task.priority == p, i) for i, p in enumerate(PRIORITIES)),
+                else_=len(PRIORITIES))
+    return (rank, (probability * func.coalesce(arr, 0.0)).desc(), Task.due_on.is_(None),
+            Task.due_on, Task.id)
+
+
+def _worklist_query(*, as_of: date, owner: str | None, status: str,
+                    account_id: str | None, scope: AccountScope | None
+                    ) -> Select[*tuple[Any, ...]]:
     if status not in STATUSES:
         raise WorkError(f"--status {status!r}: use one of {', '.join(STATUSES)}")
     q = select(*_TASK_COLUMNS, *_SNAPSHOT_COLUMNS).join_from(
         Task, AccountSnapshot, AccountSnapshot.account_id == Task.account_id, isouter=True)
-    if status in ("open", "snoozed"):
-        q = q.where(Task.status.in_(("open", "snoozed")))
+    # A snoozed task whose snooze has ended is open (_effective).
+    ended = and_(Task.status == "snoozed",
+                 or_(Task.snoozed_until.is_(None), Task.snoozed_until <= as_of))
+    if status == "open":
+        q = q.where(or_(Task.status == "open", ended))
+    elif status == "snoozed":
+        q = q.where(Task.status == "snoozed", Task.snoozed_until > as_of)
     elif status == "closed":
         q = q.where(Task.status == "closed")
     if owner:
-        q = q.where(func.lower(Task.owner) == owner.lower())
+        q = q.where(Task.owner == owner_key(owner))
     if account_id:
         q = q.where(Task.account_id == account_id)
     if scope is not None:
         q = scope.tasks(q)
+    return q
+
+
+def worklist_page(store: AppStore, *, as_of: date, owner: str | None = None,
+                  status: str = "open", account_id: str | None = None, page: int = 1,
+                  limit: int = 50, scope: AccountScope | None = None
+                  ) -> tuple[list[dict[str, Any]], int]:
+    """One page of the worklist (:func:`worklist`), filtered, ordered and sliced by the
+    database; with the number of tasks on all pages."""
+    if page < 1 or limit < 1:
+        raise WorkError("page and limit start at 1")
+    q = _worklist_query(as_of=as_of, owner=owner, status=status, account_id=account_id,
+                        scope=scope)
     with store.session() as s:
-        found = s.execute(q).all()
-    if status in ("open", "snoozed"):
-        # Only the rows of the asked status are turned into dicts (columns 9, 10: status,
-        # snoozed_until).
-        found = [r for r in found if _effective(r[9], r[10], as_of) == status]
+        total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+        found = s.execute(q.order_by(*_worklist_order())
+                          .offset((page - 1) * limit).limit(limit)).all()
     rows = [_row_dict(tuple(r), as_of) for r in found]
     if scope is not None:
         rows = [scope.redact(r) for r in rows]
-    rows.sort(key=_order)
-    return rows[:limit] if limit else rows
+    return rows, int(total)
+
+
+def worklist(store: AppStore, *, as_of: date, owner: str | None = None,
+             status: str = "open", account_id: str | None = None,
+             limit: int | None = None,
+             scope: AccountScope | None = None) -> list[dict[str, Any]]:
+    """Tasks ordered for the day: priority, then ARR at risk, then due date (ordered by the
+    database). ``status``: open (with snoozes that ended), snoozed (still), closed or all.
+    ``scope`` limits them to the tasks of the accounts a person may see (personal fields
+    blanked for a viewer)."""
+    q = _worklist_query(as_of=as_of, owner=owner, status=status, account_id=account_id,
+                        scope=scope).order_by(*_worklist_order())
+    if limit:
+        q = q.limit(limit)
+    with store.session() as s:
+        found = s.execute(q).all()
+    rows = [_row_dict(tuple(r), as_of) for r in found]
+    if scope is not None:
+        rows = [scope.redact(r) for r in rows]
+    return rows
 
 
 def _load(s: Any, task_id: int) -> Task:
@@ -181,7 +224,7 @@ def add_task(app: App, *, account_id: str, title: str, as_of: date, now: datetim
         task = Task(
             account_id=account_id, playbook=None, reason_key=None, title=title.strip(),
             reason=reason, type=type, priority=priority,
-            owner=owner or account_owner or app.settings.playbooks.default_owner or None,
+            owner=owner_key(owner or account_owner or app.settings.playbooks.default_owner),
             status="open", due_on=due_on, steps=json.dumps(steps or []), created_on=as_of,
             created_at=now, created_by=by, band=snap.band if snap else None,
             score=snap.score if snap else None, segment=segment,

@@ -26,6 +26,7 @@ from ..metrics import number as _num
 from ..metrics.engine import PERIOD, compute_frame
 from ..metrics.periods import month_end, periods_ending
 from ..store.models import (
+    AccountExplanation,
     AccountSnapshot,
     HealthHistory,
     OnboardingMilestone,
@@ -387,8 +388,10 @@ def _health(app: App, account_id: str, q: Quarter, through: date) -> HealthSecti
                    HealthHistory.day <= through)
             .order_by(HealthHistory.day)).all()
         snap = s.get(AccountSnapshot, account_id)
+        ex = s.get(AccountExplanation, account_id)
         snap_data = None if snap is None else {
-            "as_of": snap.as_of, "explanation": json.loads(snap.explanation or "[]"),
+            "as_of": snap.as_of,
+            "explanation": json.loads(ex.explanation if ex and ex.explanation else "[]"),
             "drags": json.loads(snap.drags or "[]"), "p": snap.churn_probability,
             "horizon": snap.churn_horizon_days,
             "drivers": json.loads(snap.churn_drivers or "[]"), "model": snap.churn_model}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import ConfigError, StoreError
 from .models import (
+    AccountExplanation,
     AccountSnapshot,
     ApiToken,
     AuditEntry,
@@ -39,9 +40,9 @@ from .models import (
 )
 
 __all__ = [
-    "AccountSnapshot", "ApiToken", "AppStore", "AuditEntry", "Base", "ErasureTombstone",
-    "HealthHistory",
-    "HealthPulse", "ImportRun", "LoggedActivity", "LoginAttempt", "Notification",
+    "AccountExplanation", "AccountSnapshot", "ApiToken", "AppStore", "AuditEntry", "Base",
+    "ErasureTombstone", "HealthHistory", "HealthPulse", "ImportRun", "LoggedActivity",
+    "LoginAttempt", "Notification",
     "OnboardingMilestone", "OnboardingPlan", "PlaybookRun", "PortfolioSeries", "SuccessGoal",
     "Task", "User", "WebSession",
     "resolve_db_url",

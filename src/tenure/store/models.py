@@ -81,6 +81,15 @@ class ImportRun(Base):
                                                 info={PERSONAL: "free text"})
 
 
+def owner_key(email: object) -> str | None:
+    """How an owner's (a CSM's) email is stored in snapshots and tasks: trimmed and lower
+    case (emails compare case-insensitively), None when empty; so that finding a book is an
+    equality on an indexed column."""
+    if not isinstance(email, str) or not email.strip():
+        return None
+    return email.strip().lower()
+
+
 class HealthPulse(Base):
     """A CSM's own reading of an account's health (Gainsight's "CSM sentiment"): 0-100, or a
     band word stored as its score. The latest pulse not older than health.pulse_max_age_days
@@ -117,8 +126,8 @@ class HealthHistory(Base):
 
 class AccountSnapshot(Base):
     """The latest scoring of each account: what the worklist, `tenure accounts` and the
-    dashboard show without touching the warehouse. ``explanation`` is the JSON of every
-    group and measure (raw value, score, effective weight, contribution)."""
+    dashboard show without touching the warehouse. Its explanation is in
+    :class:`AccountExplanation`."""
 
     __tablename__ = "account_snapshots"
 
@@ -132,7 +141,7 @@ class AccountSnapshot(Base):
     lifecycle: Mapped[str] = mapped_column(String(32), info=NOT_PERSONAL)
     mrr: Mapped[float | None] = mapped_column(Float, nullable=True)
     currency: Mapped[str] = mapped_column(String(3), info=NOT_PERSONAL)
-    renewal_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    renewal_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     profile: Mapped[str | None] = mapped_column(String(128), nullable=True, info=NOT_PERSONAL)
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     band: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True,
@@ -142,7 +151,6 @@ class AccountSnapshot(Base):
     top_drag: Mapped[str | None] = mapped_column(Text, nullable=True, info=NOT_PERSONAL)
     drags: Mapped[str | None] = mapped_column(Text, nullable=True,
                                               info=NOT_PERSONAL)  # JSON list of words
-    explanation: Mapped[str | None] = mapped_column(Text, nullable=True, info=NOT_PERSONAL)  # JSON
     scored_at: Mapped[datetime] = mapped_column(DateTime)
     # From the churn model (tenure churn train), when one exists: the calibrated probability
     # of churning within churn_horizon_days, its drivers in words (JSON list), the model
@@ -158,6 +166,19 @@ class AccountSnapshot(Base):
     # segment's cadence (checkins.cadence_days; none for a tech-touch segment).
     last_touchpoint_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     checkin_due_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+
+
+class AccountExplanation(Base):
+    """How each account's latest score adds up: the JSON of every group and measure (raw
+    value, score, effective weight, contribution), about 2 KB an account. Kept apart from
+    the snapshot (migration 0006) so that the lists, which sort and count snapshots, read
+    narrow rows; the account page reads it by key."""
+
+    __tablename__ = "account_explanations"
+
+    account_id: Mapped[str] = mapped_column(String(255), primary_key=True, info=NOT_PERSONAL)
+    explanation: Mapped[str | None] = mapped_column(Text, nullable=True,
+                                                    info=NOT_PERSONAL)  # JSON
 
 
 # --- The CSM's work: tasks from playbooks, the notification outbox, onboarding, success plans

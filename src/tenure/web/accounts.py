@@ -1,15 +1,17 @@
-"""Accounts: the book one may see, filtered, searched, sorted and paged."""
+"""Accounts: the book one may see, filtered, searched, sorted and paged by the database."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from datetime import timedelta
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ..api.deps import AppDep, Clock
-from ..health.history import latest_snapshot_day, snapshots
+from ..health.history import SORTS, snapshot_page
+from .day import logged_since_scoring, stalled_by_account
 from .pages import PAGE_SIZE, page_user, render
 from .pages import scope_of as _scope
 
@@ -27,26 +29,34 @@ def accounts(
     q: Annotated[str | None, Query(max_length=200)] = None,
     sort: Sort = "score",
     page: Annotated[int, Query(ge=1)] = 1,
+    renewal_days: Annotated[int | None, Query(ge=0, le=3660)] = None,
+    checkin: Literal["overdue"] | None = None,
+    onboarding: Literal["stalled"] | None = None,
 ) -> HTMLResponse:
-    """The accounts the person may see: filtered, searched by name, sorted, paginated."""
+    """The accounts the person may see: filtered, searched by name or id, sorted, paginated;
+    ``renewal_days``: renewing within that many days, ``checkin=overdue``,
+    ``onboarding=stalled``: the rest of the sections of My day."""
     user = page_user(request, app, clock)
     scope = _scope(user)
+    today = clock().date()
     health, owner, segment, q = (v.strip() if v else None for v in (health, owner, segment, q))
     if owner and not scope.sees_personal:
         owner = None  # a viewer cannot filter on personal data
-    rows: list[dict[str, Any]] = []
-    if latest_snapshot_day(app.store) is not None:
-        rows = snapshots(app.store, band=health, owner=owner, segment=segment, sort=sort,
-                         scope=scope)
-    if q:
-        needle = q.lower()
-        rows = [r for r in rows if needle in (r["name"] or "").lower()
-                or needle in r["account_id"].lower()]
-    start = (page - 1) * PAGE_SIZE
+    moved = logged_since_scoring(app, today=today) if checkin else {}
+    # (before the first scoring run: no snapshots, an empty list)
+    rows, total = snapshot_page(
+        app.store, band=health, owner=owner, segment=segment, search=q, sort=sort, page=page,
+        limit=PAGE_SIZE, scope=scope,
+        renewal_between=(None if renewal_days is None
+                         else (today, today + timedelta(days=renewal_days))),
+        checkin_due_before=today if checkin else None,
+        exclude=[a for a, due in moved.items() if due >= today],
+        only=list(stalled_by_account(app, today=today)) if onboarding else None)
     filters = {k: v for k, v in (("health", health), ("owner", owner),
-                                 ("segment", segment), ("q", q), ("sort", sort)) if v}
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
-    return render(request, "accounts.html", user=user, rows=rows[start:start + PAGE_SIZE],
-                  total=len(rows), page=page, pages=pages, filters=filters,
-                  query=lambda **kw: urlencode({**filters, **kw}),
-                  sorts=("score", "risk", "arr", "name", "renewal"))
+                                 ("segment", segment), ("q", q), ("sort", sort),
+                                 ("renewal_days", renewal_days), ("checkin", checkin),
+                                 ("onboarding", onboarding)) if v is not None and v != ""}
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render(request, "accounts.html", user=user, rows=rows, total=total, page=page,
+                  pages=pages, filters=filters,
+                  query=lambda **kw: urlencode({**filters, **kw}), sorts=SORTS)

@@ -26,6 +26,8 @@ def list_accounts(
     owner: Annotated[str | None, Query(description="The owner's email.",
                                        max_length=320)] = None,
     segment: Annotated[str | None, Query(max_length=128)] = None,
+    q: Annotated[str | None, Query(description="Part of the name or the account id (any "
+                                   "case).", max_length=200)] = None,
     sort: Annotated[Sort, Query(description="score (lowest first), risk (ARR at risk), arr, "
                                 "name or renewal (soonest first).")] = "score",
     page: Annotated[int, Query(ge=1)] = 1,
@@ -38,7 +40,8 @@ def list_accounts(
     if owner and not scope.sees_personal:
         owner = None  # a viewer cannot filter on personal data
     rows, total = snapshot_page(app.store, band=health, owner=owner, segment=segment,
-                                sort=sort, page=page, limit=limit, scope=scope)
+                                search=q.strip() if q else None, sort=sort, page=page,
+                                limit=limit, scope=scope)
     return AccountPage(items=[AccountPublic(**r) for r in rows], total=total, page=page,
                        limit=limit)
 

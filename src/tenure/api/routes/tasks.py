@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from ...access import record_audit
-from ...playbooks.tasks import close, snooze, worklist
+from ...playbooks.tasks import close, snooze, worklist_page
 from ..deps import AppDep, Clock, CurrentUser, Scope
 from ..errors import ERROR_RESPONSES
 from ..schemas import CompleteIn, SnoozeIn, TaskList, TaskPublic
@@ -23,13 +23,15 @@ def list_tasks(
     account_id: Annotated[str | None, Query(max_length=255)] = None,
     owner: Annotated[str | None, Query(max_length=320)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    page: Annotated[int, Query(ge=1)] = 1,
 ) -> TaskList:
-    """The worklist: by priority, then ARR at risk, then due date."""
+    """The worklist: by priority, then ARR at risk, then due date, one page at a time
+    (filter, order and page run in the database)."""
     if owner and not scope.sees_personal:
         owner = None
-    rows = worklist(app.store, as_of=clock().date(), owner=owner, status=status,
-                    account_id=account_id, scope=scope)
-    return TaskList(items=[TaskPublic(**r) for r in rows[:limit]], total=len(rows))
+    rows, total = worklist_page(app.store, as_of=clock().date(), owner=owner, status=status,
+                                account_id=account_id, page=page, limit=limit, scope=scope)
+    return TaskList(items=[TaskPublic(**r) for r in rows], total=total)
 
 
 @router.post("/tasks/{task_id}/complete", response_model=TaskPublic)
