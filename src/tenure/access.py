@@ -397,12 +397,18 @@ class AccountScope:
         if found is None:
             raise NotVisible(f"no account {account_id!r}")
 
-    def check_task(self, store: AppStore, task_id: int) -> None:
-        """Raise NotVisible unless the task exists and belongs to a visible account."""
+    def check_task(self, store: AppStore, task_id: int, *,
+                   account_id: str | None = None) -> None:
+        """Raise NotVisible unless the task exists and belongs to a visible account (and,
+        given ``account_id``, to that account)."""
+        q = select(Task.id).where(Task.id == task_id)
+        if account_id is not None:
+            q = q.where(Task.account_id == account_id)
         with store.session() as s:
-            found = s.execute(self.tasks(select(Task.id).where(Task.id == task_id))).first()
+            found = s.execute(self.tasks(q)).first()
         if found is None:
-            raise NotVisible(f"no task {task_id}")
+            where = f" on account {account_id!r}" if account_id is not None else ""
+            raise NotVisible(f"no task {task_id}{where}")
 
     def require_write(self) -> None:
         if self.principal is not None and not self.principal.can_write:

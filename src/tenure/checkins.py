@@ -67,10 +67,20 @@ def _names(app: App) -> dict[str, Any]:
     return dict(rows)
 
 
-def _day(value: Any) -> date | None:
+def day_of(value: Any) -> date | None:
+    """A day from a metric's value (a date, a timestamp, or missing)."""
     if value is None or (not isinstance(value, date) and pd.isna(value)):
         return None
     return value if isinstance(value, date) else pd.Timestamp(value).date()
+
+
+def next_checkin(last: date | None, first_paid: date | None, created: date | None,
+                 cadence: int) -> date | None:
+    """When the next check-in is due: ``cadence`` days after the last touchpoint, else after
+    the first paid day, else after the account's creation; None for a segment with cadence 0
+    (automated touch only) or without any of those days."""
+    start = last or first_paid or created
+    return start + timedelta(days=cadence) if cadence > 0 and start is not None else None
 
 
 def checkins(app: App, *, as_of: date, owner: str | None = None) -> pd.DataFrame:
@@ -92,10 +102,9 @@ def checkins(app: App, *, as_of: date, owner: str | None = None) -> pd.DataFrame
         account_id = str(r.account_id)
         segment = None if pd.isna(r.segment) else str(r.segment)
         cadence = cadence_for(app.settings, segment)
-        days = [d for d in (_day(r.last_touchpoint_day), logged.get(account_id)) if d]
+        days = [d for d in (day_of(r.last_touchpoint_day), logged.get(account_id)) if d]
         last = max(days) if days else None
-        start = last or _day(r.first_paid_day) or _day(r.created_day)
-        due = start + timedelta(days=cadence) if cadence > 0 and start is not None else None
+        due = next_checkin(last, day_of(r.first_paid_day), day_of(r.created_day), cadence)
         late = (as_of - due).days if due is not None else 0
         rows.append({
             "account_id": account_id, "name": names.get(account_id),
@@ -116,4 +125,5 @@ def checkins(app: App, *, as_of: date, owner: str | None = None) -> pd.DataFrame
     return out.drop(columns="_due").reset_index(drop=True)
 
 
-__all__ = ["COLUMNS", "cadence_for", "checkins", "is_touchpoint", "logged_touchpoint_days"]
+__all__ = ["COLUMNS", "cadence_for", "checkins", "day_of", "is_touchpoint",
+           "logged_touchpoint_days", "next_checkin"]

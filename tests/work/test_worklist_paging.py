@@ -32,7 +32,7 @@ def _seed(store: AppStore) -> list[dict[str, Any]]:
             mrr = None if i % 9 == 0 else float(100 * (i % 4))  # ties, zeros, none
             p = None if i % 2 else round(0.1 * (i % 5), 2)
             score = None if i % 10 == 0 else float(40 + (i * 7) % 30)
-            owner = "CSM@Example.com" if i % 3 == 0 else "other@example.com"
+            owner = CSM if i % 3 == 0 else "other@example.com"  # stored lower case
             snaps[f"a-{i:02d}"] = {"mrr": mrr, "p": p, "score": score, "owner": owner}
             s.add(AccountSnapshot(
                 account_id=f"a-{i:02d}", as_of=DAY, name=f"Account {i}", segment="smb",

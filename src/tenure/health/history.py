@@ -112,26 +112,21 @@ def latest_snapshot_day(store: AppStore) -> date | None:
         return s.execute(select(func.max(AccountSnapshot.as_of))).scalar()
 
 
-def _day_of(value: Any) -> date | None:
-    if value is None or (not isinstance(value, date) and pd.isna(value)):
-        return None
-    return value if isinstance(value, date) else pd.Timestamp(value).date()
-
-
 def checkin_days(row: Any, cadence: Callable[[str | None], int]) -> tuple[date | None,
                                                                           date | None]:
     """(last touchpoint, next check-in due) of a row of the scoring frame, by the rule of
     :func:`tenure.checkins.checkins`: due ``cadence`` days after the last touchpoint (the
     metric ``last_touchpoint_day``), else after the first paid day, else after the
     creation; none for an account that does not pay or a segment with cadence 0."""
-    last = _day_of(getattr(row, "last_touchpoint_day", None))
+    from ..checkins import day_of, next_checkin
+
+    last = day_of(getattr(row, "last_touchpoint_day", None))
     mrr = _r(row.mrr)
-    days = cadence(None if pd.isna(row.segment) else str(row.segment))
-    if mrr is None or mrr <= 0 or days <= 0:
+    if mrr is None or mrr <= 0:
         return last, None
-    start = (last or _day_of(getattr(row, "first_paid_day", None))
-             or _day_of(getattr(row, "created_day", None)))
-    return last, start + timedelta(days=days) if start is not None else None
+    days = cadence(None if pd.isna(row.segment) else str(row.segment))
+    return last, next_checkin(last, day_of(getattr(row, "first_paid_day", None)),
+                              day_of(getattr(row, "created_day", None)), days)
 
 
 def save_snapshots(store: AppStore, scores: HealthScores, before: dict[str, float | None], *,

@@ -174,16 +174,6 @@ def _audit_read(app: App, user: Principal, action: str, account_id: str,
 # --- changes ------------------------------------------------------------------------------
 
 
-def _account_task(app: App, scope: AccountScope, account_id: str, task_id: int,
-                  today: date) -> None:
-    """Raise NotVisible unless the task is visible and belongs to this account."""
-    scope.check_task(app.store, task_id)
-    tasks = worklist(app.store, as_of=today, status="all", account_id=account_id,
-                     scope=scope)
-    if task_id not in {t["id"] for t in tasks}:
-        raise NotVisible(f"no task {task_id} on account {account_id!r}")
-
-
 def _back(account_id: str, done: str) -> Response:
     return RedirectResponse(f"/accounts/{quote(account_id, safe='')}?done={done}",
                             status_code=303)
@@ -198,7 +188,7 @@ def complete_task(request: Request, account_id: str, task_id: int, app: AppDep,
     user = page_user(request, app, clock)
     csrf.check_session(request, csrf_token)
     scope = _scope(user)
-    _account_task(app, scope, account_id, task_id, clock().date())
+    scope.check_task(app.store, task_id, account_id=account_id)
     scope.require_write()
     now = clock()
     close(app.store, task_id, outcome=outcome, note=(note or "").strip() or None,
@@ -217,7 +207,7 @@ def snooze_task(request: Request, account_id: str, task_id: int, app: AppDep,
     user = page_user(request, app, clock)
     csrf.check_session(request, csrf_token)
     scope = _scope(user)
-    _account_task(app, scope, account_id, task_id, clock().date())
+    scope.check_task(app.store, task_id, account_id=account_id)
     scope.require_write()
     now = clock()
     snooze(app.store, task_id, until=until, by=user.email, now=now)

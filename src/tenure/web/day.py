@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from ..api.deps import AppDep, Clock
-from ..checkins import cadence_for, logged_touchpoint_days
+from ..checkins import cadence_for, logged_touchpoint_days, next_checkin
 from ..health.history import snapshot_page
 from ..onboarding import overdue_milestones
 from ..playbooks.tasks import worklist_page
@@ -51,8 +51,9 @@ def logged_since_scoring(app: App, *, today: date) -> dict[str, date]:
             AccountSnapshot.checkin_due_on.is_not(None))).all()
     for account_id, segment, last in known:
         day = logged[account_id]
-        if last is None or day > last:  # the latest touchpoint: due a cadence after it
-            moved[account_id] = day + timedelta(days=cadence_for(app.settings, segment))
+        due = next_checkin(day, None, None, cadence_for(app.settings, segment))
+        if (last is None or day > last) and due is not None:  # the latest touchpoint
+            moved[account_id] = due
     return moved
 
 
