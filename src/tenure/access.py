@@ -340,7 +340,8 @@ def end_session(store: AppStore, token: str) -> None:
 def end_sessions_of(store: AppStore, user_id: int) -> int:
     """End every session of a user (switched off, or their role changed); how many."""
     with store.session() as s:
-        return s.execute(delete(WebSession).where(WebSession.user_id == user_id)).rowcount
+        result = s.execute(delete(WebSession).where(WebSession.user_id == user_id))
+        return int(getattr(result, "rowcount", 0))
 
 
 # --- the scoping rule ---------------------------------------------------------------------

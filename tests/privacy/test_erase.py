@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -40,8 +41,9 @@ def _query(home: Path, sql: str) -> list[tuple[Any, ...]]:
 
 
 def _files_naming(home: Path, terms: list[str]) -> dict[str, list[str]]:
-    """{file: [terms]} for every file under ``home`` whose bytes hold a term (UTF-8, any
-    case), ZIP members included: an independent scan, not the erasure's own."""
+    """{file: [terms]} for every file under ``home`` whose bytes hold a term as a whole word
+    (UTF-8, any case; "Arjun Khan" is not in "Arjun Khanna"), ZIP members included: an
+    independent scan, not the erasure's own."""
     found: dict[str, list[str]] = {}
     for path in sorted(p for p in home.rglob("*") if p.is_file()):
         blobs = [path.read_bytes()]
@@ -49,7 +51,8 @@ def _files_naming(home: Path, terms: list[str]) -> dict[str, list[str]]:
             with zipfile.ZipFile(path) as zf:
                 blobs += [zf.read(n) for n in zf.namelist()]
         text = "\n".join(b.decode("utf-8", errors="ignore").lower() for b in blobs)
-        hits = [t for t in terms if t.lower() in text]
+        hits = [t for t in terms
+                if re.search(rf"(?<![a-z0-9_]){re.escape(t.lower())}(?![a-z0-9_])", text)]
         if hits:
             found[str(path.relative_to(home))] = hits
     return found
@@ -254,3 +257,53 @@ def test_unknown_person_changes_nothing_and_a_second_erasure_is_safe(small: Path
     assert second["warehouse"] == {} and second["remaining"] == []
     assert [t["id"] for t in second["tombstones"]] == [t["id"] for t in first["tombstones"]]
     assert _query(small, "SELECT count(*), count(DISTINCT user_id) FROM events")[0] == (2, 2)
+
+
+def test_names_are_erased_as_whole_words_and_first_names_only_in_their_accounts(
+        tmp_path: Path) -> None:
+    """Arjun Khan is erased; Arjun Khanna, another customer's contact, is not touched. A note
+    about Arjun Khan's own account that names him by first name loses it; the same words
+    about the other account keep theirs."""
+    home = tmp_path / "ws"
+    run("init", "--home", str(home))
+    session = "Working session with Arjun on reporting."
+    files = {
+        "accounts": "account_id,name\nA1,Acme\nA2,Birch\n",
+        "contacts": "contact_id,account_id,email,name\n"
+                    "C1,A1,arjun.khan@acme.example,Arjun Khan\n"
+                    "C2,A2,arjun.khanna@birch.example,Arjun Khanna\n",
+        "activities": "activity_id,account_id,kind,occurred_at,summary\n"
+                      f"X1,A1,meeting,2026-01-02T10:00:00Z,{session}\n"
+                      f"X2,A2,meeting,2026-01-02T10:00:00Z,{session}\n"
+                      "X3,A2,call,2026-01-03T10:00:00Z,Call with Arjun Khanna about SSO.\n"
+                      "X4,A1,call,2026-01-03T10:00:00Z,ARJUN KHAN asked about SSO.\n",
+    }
+    for table, text in files.items():
+        run("import", table, str(write_text(tmp_path / f"{table}.csv", text)),
+            "--home", str(home))
+    run("log", "A1", "--kind", "note", "--summary", "Met Arjun and his team", "--home",
+        str(home))
+    run("log", "A2", "--kind", "note", "--summary", "Met Arjun Khanna and Arjun", "--home",
+        str(home))
+    # A file in the workspace that a data engineer left there, one record per account.
+    (home / "exports").mkdir()
+    write_text(home / "exports" / "calls.csv", f"account_id,summary\nA1,{session}\n"
+               f"A2,{session}\nA2,Arjun Khanna renewed\n")
+
+    report = json.loads(run("privacy", "erase", "--email", "arjun.khan@acme.example", "--yes",
+                            "--home", str(home), "--format", "json").stdout)
+    assert report["found"] and report["remaining"] == []
+
+    summaries = dict(_query(home, "SELECT activity_id, summary FROM activities "
+                                  "WHERE activity_id LIKE 'X%'"))
+    assert summaries == {"X1": "Working session with [erased] on reporting.",
+                         "X2": session,
+                         "X3": "Call with Arjun Khanna about SSO.",
+                         "X4": "[erased] asked about SSO."}
+    with sqlite3.connect(home / "data" / "app.db") as db:
+        logged = dict(db.execute("SELECT account_id, summary FROM logged_activities"))
+    assert logged == {"A1": "Met [erased] and his team", "A2": "Met Arjun Khanna and Arjun"}
+    assert (home / "exports" / "calls.csv").read_text(encoding="utf-8").splitlines() == [
+        "account_id,summary", "A1,Working session with [erased] on reporting.",
+        f"A2,{session}", "A2,Arjun Khanna renewed"]
+    assert _query(home, "SELECT name FROM contacts") == [("Arjun Khanna",)]

@@ -43,7 +43,7 @@ import secrets
 import time
 import zipfile
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -103,50 +103,105 @@ class Subject:
     def names(self) -> tuple[str, ...]:
         return self.person.names
 
-    def redact(self, text: str) -> str:
-        """``text`` with the email, the names (case-insensitive, anywhere) and the contact
-        ids (as whole words) replaced."""
+    @property
+    def first_names(self) -> tuple[str, ...]:
+        """First names alone count only in records of the person's own accounts, and only
+        as written (capitalised): "Elena" elsewhere is somebody else."""
+        return self.person.first_names if self.person.account_ids else ()
+
+    @property
+    def account_ids(self) -> tuple[str, ...]:
+        return self.person.account_ids
+
+    def redact(self, text: str, *, own_account: bool = False) -> str:
+        """``text`` with the email (anywhere, any case), the full names (whole words, any
+        case), the contact ids (whole words) and, in a record of one of their accounts, the
+        first names (whole words, as written) replaced."""
         out = re.sub(re.escape(self.email), self.pseudo_email, text, flags=re.IGNORECASE)
-        for name in sorted(self.names, key=len, reverse=True):
-            out = re.sub(re.escape(name), ERASED, out, flags=re.IGNORECASE)
+        if self.names:
+            out = _words(self.names, re.IGNORECASE).sub(ERASED, out)
+        if own_account and self.first_names:
+            out = _words(self.first_names, 0).sub(ERASED, out)
         for cid, pseudo in self.pseudonyms.items():
             out = re.sub(rf"(?<![\w-]){re.escape(cid)}(?![\w-])", pseudo, out)
         return out
 
-    def mentioned(self, text: str, *, ids: bool = True) -> bool:
-        low = text.lower()
-        if self.email in low or any(n.lower() in low for n in self.names):
+    def mentioned(self, text: str, *, ids: bool = True, own_account: bool = False) -> bool:
+        if self.email in text.lower():
+            return True
+        if self.names and _words(self.names, re.IGNORECASE).search(text):
+            return True
+        if own_account and self.first_names and _words(self.first_names, 0).search(text):
             return True
         return ids and any(cid in text for cid in self.pseudonyms)
 
-    def needles(self) -> list[str]:
-        """What may not remain in any file: the email and the names, lower-cased."""
-        return [self.email, *(n.lower() for n in self.names)]
+    def of_own_account(self, values: Any) -> bool:
+        """Whether a record (its field values) belongs to one of their accounts."""
+        accounts = set(self.account_ids)
+        return bool(accounts) and any(v in accounts for v in values)
 
-    def redact_sql(self, expr: str) -> str:
-        """:meth:`redact` as a DuckDB (RE2) expression over the VARCHAR ``expr``."""
+    def scan_pattern(self, *, ids: bool = False) -> re.Pattern[str]:
+        """What may not remain in any file: the email anywhere, the full names as whole
+        words (any case); with ``ids``, also the contact ids as whole words."""
+        words = [*self.names, *(self.pseudonyms if ids else ())]
+        alternatives = [re.escape(self.email)]
+        if words:
+            alternatives.append(_words(words, 0).pattern)
+        return re.compile("|".join(alternatives), re.IGNORECASE)
+
+    def redact_sql(self, expr: str, *, own_account: str | None = None) -> str:
+        """:meth:`redact` as a DuckDB (RE2) expression over the VARCHAR ``expr``;
+        ``own_account``: a SQL condition that the row is one of their accounts'."""
         out = f"regexp_replace({expr}, {lit(_re2(self.email))}, {lit(self.pseudo_email)}, 'gi')"
-        for name in sorted(self.names, key=len, reverse=True):
-            out = f"regexp_replace({out}, {lit(_re2(name))}, {lit(ERASED)}, 'gi')"
+        if self.names:
+            out = _words_sql(out, self.names, "gi")
+        if own_account is not None and self.first_names:
+            out = f"CASE WHEN {own_account} THEN {_words_sql(out, self.first_names, 'g')} " \
+                  f"ELSE {out} END"
         for cid, pseudo in self.pseudonyms.items():
             word = _RE2_EDGE + "(" + _re2(cid) + ")" + _RE2_END
             out = f"regexp_replace({out}, {lit(word)}, {lit(_RE2_KEEP.format(pseudo))}, 'g')"
         return out
 
-    def mentioned_sql(self, expr: str) -> str:
-        terms = [_re2(self.email), *(_re2(n) for n in self.names)]
-        cond = f"regexp_matches({expr}, {lit('|'.join(terms))}, 'i')"
+    def mentioned_sql(self, expr: str, *, own_account: str | None = None) -> str:
+        cond = f"regexp_matches({expr}, {lit(_re2(self.email))}, 'i')"
+        if self.names:
+            cond += f" OR regexp_matches({expr}, {lit(_re2_words(self.names))}, 'i')"
+        if own_account is not None and self.first_names:
+            cond += (f" OR (({own_account}) AND regexp_matches({expr}, "
+                     f"{lit(_re2_words(self.first_names))}))")
         if self.pseudonyms:
             ids = _RE2_EDGE + "(" + "|".join(_re2(c) for c in self.pseudonyms) + ")" + _RE2_END
             cond += f" OR regexp_matches({expr}, {lit(ids)})"
         return f"({cond})"
 
 
-# A contact id as a whole word in RE2, which has no look-behind: the characters around it are
-# captured and put back (\\1, \\3) around the pseudonym.
-_RE2_EDGE = r"(^|[^\w-])"
-_RE2_END = r"($|[^\w-])"
+def _words(terms: Any, flags: int) -> re.Pattern[str]:
+    """Any of ``terms`` as a whole word (not inside a longer word: "Arjun Khan" is not in
+    "Arjun Khanna"), longest first."""
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", flags)
+
+
+# A term as a whole word in RE2, which has no look-behind: the characters around it are
+# captured and put back (\1, \3) around the replacement. A character between two
+# occurrences belongs to one match only, so the replacement is applied twice.
+_RE2_EDGE = r"(^|[^\pL\pN_-])"
+_RE2_END = r"($|[^\pL\pN_-])"
 _RE2_KEEP = "\\1{}\\3"
+_RE2_WORD_EDGE = r"(^|[^\pL\pN_])"
+_RE2_WORD_END = r"($|[^\pL\pN_])"
+
+
+def _re2_words(terms: Any) -> str:
+    alternatives = "|".join(_re2(t) for t in sorted(terms, key=len, reverse=True))
+    return f"{_RE2_WORD_EDGE}({alternatives}){_RE2_WORD_END}"
+
+
+def _words_sql(expr: str, terms: Any, flags: str) -> str:
+    pattern, keep = lit(_re2_words(terms)), lit(_RE2_KEEP.format(ERASED))
+    once = f"regexp_replace({expr}, {pattern}, {keep}, {lit(flags)})"
+    return f"regexp_replace({once}, {pattern}, {keep}, {lit(flags)})"
 
 
 def _re2(term: str) -> str:
@@ -254,16 +309,20 @@ def _erase_warehouse(con: Any, subject: Subject, columns: list[PersonalColumn]
                 count(f"{table}.{c.column} (pseudonymised)", _scalar(
                     con, f"UPDATE {q(table)} SET {q(c.column)} = ? WHERE lower({q(c.column)}) "
                     "= ?", [subject.pseudo_email, subject.email]))
-    # 5. Every text left: mentions of the email, names and contact ids.
+    # 5. Every text left: mentions of the email, names and contact ids, and of the first
+    # names in the rows of their own accounts.
+    accounts = ", ".join(lit(a) for a in subject.account_ids)
     for table, cols_types in text_columns.items():
+        own_account = (f"{q('account_id')} IN ({accounts})" if accounts and any(
+            c == "account_id" for c, _ in cols_types) else None)
         for column, kind in cols_types:
             text = f"CAST({q(column)} AS VARCHAR)"
-            new = subject.redact_sql(text)
+            new = subject.redact_sql(text, own_account=own_account)
             if kind == "JSON":
                 new = f"CAST({new} AS JSON)"
             count(f"{table}.{column} (mentions redacted)", _scalar(
                 con, f"UPDATE {q(table)} SET {q(column)} = {new} WHERE {q(column)} IS NOT NULL "
-                f"AND {subject.mentioned_sql(text)}"))
+                f"AND {subject.mentioned_sql(text, own_account=own_account)}"))
     return done
 
 
@@ -329,18 +388,29 @@ def _erase_app(s: Session, subject: Subject, user_ids: tuple[int, ...],
                                     table.c.status.in_(("queued", "sending")))
                 .values(status="failed",
                         last_error=f"recipient erased (erasure request {request_id})"))))
-        # 4. Every text column: their email, names and contact ids.
+        # 4. Every text column: their email, names and contact ids, and their first names
+        # in rows of their own accounts.
         terms = [subject.email, *subject.names, *ids]
+        account = table.c.get("account_id")
+        scoped = account is not None and bool(subject.first_names)
         for col in table.columns:
             if not _is_text(col):
                 continue
             cond = or_(*(func.lower(col).contains(t.lower(), autoescape=True) for t in terms))
-            found = s.execute(select(*table.primary_key.columns, col).where(cond)).all()
+            if scoped:
+                assert account is not None
+                cond = or_(cond, and_(account.in_(subject.account_ids), or_(*(
+                    col.contains(f, autoescape=True) for f in subject.first_names))))
+            chosen = [*table.primary_key.columns, col]
+            extra = [account] if scoped and account is not None and all(
+                account is not c for c in chosen) else []
+            found = s.execute(select(*chosen, *extra).where(cond)).all()
             for row in found:
                 old = row._mapping[col.name]
                 if old is None:
                     continue
-                new = subject.redact(old)
+                new = subject.redact(old, own_account=scoped and row._mapping[
+                    "account_id"] in subject.account_ids)
                 if new != old:
                     s.execute(update(table).where(_pk_filter(table, row))
                               .values({col.name: new}))
@@ -370,29 +440,29 @@ def _walk(root: Path, skip: set[Path]) -> Iterator[Path]:
                 yield p
 
 
-def file_mentions(path: Path, needles: list[str]) -> bool:
-    """Whether the file's bytes hold any needle (lower-case), read as UTF-8 in chunks,
-    case-insensitively. ZIP archives are looked into (their members are compressed)."""
+def file_mentions(path: Path, pattern: re.Pattern[str]) -> bool:
+    """Whether the file's text (its bytes read as UTF-8 in chunks) matches ``pattern``
+    (:meth:`Subject.scan_pattern`). ZIP archives are looked into (their members are
+    compressed)."""
     if zipfile.is_zipfile(path):
         with contextlib.suppress(zipfile.BadZipFile, OSError), zipfile.ZipFile(path) as zf:
             for info in zf.infolist():
                 with zf.open(info) as fh:
-                    if _stream_mentions(fh, needles):
+                    if _stream_mentions(fh, pattern):
                         return True
     with path.open("rb") as fh:
-        return _stream_mentions(fh, needles)
+        return _stream_mentions(fh, pattern)
 
 
-def _stream_mentions(fh: Any, needles: list[str]) -> bool:
-    if not needles:
-        return False
-    overlap = max(len(n.encode()) for n in needles)
+_OVERLAP = 4096  # longer than any email, name or id looked for, with its edges
+
+
+def _stream_mentions(fh: Any, pattern: re.Pattern[str]) -> bool:
     tail = b""
     while chunk := fh.read(_CHUNK):
-        text = (tail + chunk).decode("utf-8", errors="ignore").lower()
-        if any(n in text for n in needles):
+        if pattern.search((tail + chunk).decode("utf-8", errors="ignore")):
             return True
-        tail = chunk[-overlap:]
+        tail = chunk[-_OVERLAP:]
     return False
 
 
@@ -405,7 +475,7 @@ def _replace_file(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _erase_csv(path: Path, subject: Subject) -> str:
+def _erase_csv(path: Path, subject: Subject) -> str | None:
     with path.open(encoding="utf-8", newline="") as fh:
         text = fh.read()
     out = io.StringIO(newline="")
@@ -416,24 +486,35 @@ def _erase_csv(path: Path, subject: Subject) -> str:
         if i and subject.email in joined.lower():
             dropped += 1  # their own record (a contact row, a rejected row of theirs)
             continue
-        if subject.mentioned(joined):
-            record = [subject.redact(v) for v in record]
-            redacted += 1
+        own = subject.of_own_account(record)
+        if subject.mentioned(joined, own_account=own):
+            new = [subject.redact(v, own_account=own) for v in record]
+            redacted += new != record
+            record = new
         writer.writerow(record)
+    if not (dropped or redacted):
+        return None
     _replace_file(path, out.getvalue().encode("utf-8"))
     return f"rewritten: {dropped} record(s) dropped, {redacted} redacted"
 
 
-def _erase_lines(path: Path, subject: Subject) -> str:
+def _erase_lines(path: Path, subject: Subject) -> str | None:
     lines = path.read_text(encoding="utf-8", errors="surrogateescape").splitlines(True)
-    kept, dropped = [], 0
+    accounts = _words(subject.account_ids, 0) if subject.account_ids else None
+    kept, dropped, redacted = [], 0, 0
     for line in lines:
         if subject.email in line.lower():
             dropped += 1
             continue
-        kept.append(subject.redact(line) if subject.mentioned(line) else line)
+        own = accounts is not None and bool(accounts.search(line))
+        new = subject.redact(line, own_account=own) if subject.mentioned(
+            line, own_account=own) else line
+        redacted += new != line
+        kept.append(new)
+    if not (dropped or redacted):
+        return None
     _replace_file(path, "".join(kept).encode("utf-8", errors="surrogateescape"))
-    return f"rewritten: {dropped} line(s) dropped, {len(lines) - len(kept)} gone in all"
+    return f"rewritten: {dropped} line(s) dropped, {redacted} redacted"
 
 
 def _erase_parquet(path: Path, subject: Subject) -> str | None:
@@ -452,9 +533,9 @@ def _erase_parquet(path: Path, subject: Subject) -> str | None:
     hits = None
     for i in strings:
         col = table.column(i)
-        m = pc.or_(pc.match_substring_regex(col, "|".join(_re2(t) for t in
-                                                         [subject.email, *subject.names]),
-                                            ignore_case=True),
+        terms = _re2(subject.email) + (f"|{_re2_words(subject.names)}" if subject.names
+                                       else "")
+        m = pc.or_(pc.match_substring_regex(col, terms, ignore_case=True),
                    pc.is_in(col, value_set=pa.array(list(subject.pseudonyms) or [""])))
         m = pc.fill_null(m, False)
         hits = m if hits is None else pc.or_(hits, m)
@@ -487,18 +568,22 @@ def _erase_in_file(path: Path, subject: Subject, reports_dir: Path) -> str | Non
     place; anything else that names them is deleted.
     """
     suffix = path.suffix.lower()
-    if any(n in path.name.lower() for n in subject.needles()):
+    if subject.scan_pattern().search(path.name):
         path.unlink()
         return "deleted (its name names them)"
     if suffix == ".parquet":
         return _erase_parquet(path, subject)
     if suffix == ".csv" or suffix in _LINE_FILES:
-        # Contact ids count here: a sample file or a rejected row can name them by id alone.
-        if not file_mentions(path, [*subject.needles(), *(c.lower() for c in
-                                                          subject.pseudonyms)]):
+        # Contact ids count here: a sample file or a rejected row can name them by id alone;
+        # so do their accounts' ids, whose records can name them by first name.
+        trigger = subject.scan_pattern(ids=True)
+        if subject.first_names:
+            trigger = re.compile(f"{trigger.pattern}|{_words(subject.account_ids, 0).pattern}",
+                                 re.IGNORECASE)
+        if not file_mentions(path, trigger):
             return None
         return _erase_csv(path, subject) if suffix == ".csv" else _erase_lines(path, subject)
-    if not file_mentions(path, subject.needles()):
+    if not file_mentions(path, subject.scan_pattern()):
         return None
     if suffix in _REPORT_FILES or reports_dir in path.parents:
         path.unlink()
@@ -625,14 +710,13 @@ def erase_person(app: App, *, email: str, names: list[str] | None = None, now: d
                     names=tuple(dict.fromkeys(
                         n.strip() for n in (*found_person.names, *(names or []))
                         if n and len(n.strip()) > 1)),
-                    user_ids=found_person.user_ids)
+                    user_ids=found_person.user_ids, account_ids=found_person.account_ids)
     kept = tombstones(app.store)
     mine = kept.get(digest(key, EMAIL, email))
     prior = [mine] if mine else []
     extra = _known_ids(app, key, prior, con) if prior else []
     contact_ids = tuple(dict.fromkeys((*person.contact_ids, *extra)))
-    person = Person(email=email, contact_ids=contact_ids, names=person.names,
-                    user_ids=person.user_ids)
+    person = replace(person, contact_ids=contact_ids)
     subject = Subject(person=person, pseudonyms={c: _pseudonym() for c in contact_ids},
                       pseudo_email=f"{_pseudonym()}@{PSEUDONYM_DOMAIN}", prior=prior)
     request_id = _request_id(now)
@@ -682,7 +766,7 @@ def erase_person(app: App, *, email: str, names: list[str] | None = None, now: d
     if report.files:
         report.found = True
 
-    needles = subject.needles()
+    needles = subject.scan_pattern()
     if report.found or any(p.exists() and file_mentions(p, needles) for p in skip):
         if warehouse_file is not None and warehouse_file.exists():
             report.compaction["warehouse"] = compact_warehouse(app)

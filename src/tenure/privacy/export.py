@@ -45,6 +45,14 @@ class Person:
     contact_ids: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     user_ids: tuple[int, ...] = ()
+    account_ids: tuple[str, ...] = ()  # the accounts their contact records belong to
+
+    @property
+    def first_names(self) -> tuple[str, ...]:
+        """The first word of each name of more than one word ("Elena" of "Elena Park"): notes
+        about their own accounts name people so ("Working session with Elena")."""
+        firsts = (n.split()[0] for n in self.names if len(n.split()) > 1)
+        return tuple(dict.fromkeys(f for f in firsts if len(f) > 1))
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -96,15 +104,16 @@ def find_person(app: App, cursor: duckdb.DuckDBPyConnection, email: str) -> Pers
     from ..store.models import User
 
     email = email.strip().lower()
-    rows = cursor.execute("SELECT contact_id, name FROM contacts WHERE lower(email) = ? "
-                          "ORDER BY contact_id", [email]).fetchall()
+    rows = cursor.execute("SELECT contact_id, name, account_id FROM contacts "
+                          "WHERE lower(email) = ? ORDER BY contact_id", [email]).fetchall()
     with app.store.session() as s:
         users = s.execute(select(User.id, User.name)
                           .where(func.lower(User.email) == email)).all()
-    names = [n for _, n in rows if n] + [n for _, n in users if n]
-    return Person(email=email, contact_ids=tuple(str(c) for c, _ in rows),
+    names = [n for _, n, _ in rows if n] + [n for _, n in users if n]
+    return Person(email=email, contact_ids=tuple(str(c) for c, _, _ in rows),
                   names=tuple(dict.fromkeys(n.strip() for n in names if n.strip())),
-                  user_ids=tuple(int(u) for u, _ in users))
+                  user_ids=tuple(int(u) for u, _ in users),
+                  account_ids=tuple(dict.fromkeys(str(a) for _, _, a in rows if a)))
 
 
 # --- Matching in the warehouse (DuckDB SQL with parameters)

@@ -33,7 +33,7 @@ def task_counts(store: AppStore, scope: AccountScope) -> dict[str, dict[str, int
     counts: dict[str, dict[str, int]] = {}
     with store.session() as s:
         for playbook, status, outcome, n in s.execute(q).all():
-            c = counts.setdefault(playbook, {})
+            c = counts.setdefault(str(playbook), {})
             c["tasks"] = c.get("tasks", 0) + n
             c[status] = c.get(status, 0) + n
             if status == "closed" and outcome:
