@@ -239,6 +239,12 @@ def test_a_reimport_of_an_erased_person_is_suppressed_and_reported(
     assert "1 imported" in shown and "1 suppressed" in shown
     assert _query(small, "SELECT count(*) FROM events WHERE user_id = 'C1'")[0][0] == 0
     assert _files_naming(small, ["ann.lee@acme.example", "ann lee"]) == {}
+    # `tenure status` keeps the count per import run and per table.
+    status = json.loads(run("status", "--home", home, "--format", "json").stdout)
+    per_table = {t["table"]: t["suppressed"] for t in status["tables"]}
+    assert (per_table["contacts"], per_table["events"], per_table["accounts"]) == (1, 1, 0)
+    assert [(i["table"], i["suppressed"]) for i in status["imports"][:2]] == [
+        ("events", 1), ("contacts", 1)]
 
 
 def test_unknown_person_changes_nothing_and_a_second_erasure_is_safe(small: Path) -> None:

@@ -407,7 +407,7 @@ def _check_required_keys(
 
 # The counts an import run records, named alike in ImportReport and ImportRun.
 _RUN_COUNTS = (
-    "rows_read", "imported", "updated", "duplicate", "skipped", "rejected",
+    "rows_read", "imported", "updated", "duplicate", "skipped", "rejected", "suppressed",
     "unknown_account_rows",
 )
 

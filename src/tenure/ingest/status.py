@@ -24,6 +24,7 @@ class TableStatus:
     last: datetime | None
     imports: int
     rejected: int
+    suppressed: int
     last_import: datetime | None
 
 
@@ -40,6 +41,7 @@ def table_status(app: App) -> list[TableStatus]:
                     ImportRun.table_name,
                     func.count().label("n"),
                     func.coalesce(func.sum(ImportRun.rejected), 0).label("rejected"),
+                    func.coalesce(func.sum(ImportRun.suppressed), 0).label("suppressed"),
                     func.max(ImportRun.finished_at).label("last"),
                 )
                 .where(ImportRun.status == "committed")
@@ -63,6 +65,7 @@ def table_status(app: App) -> list[TableStatus]:
                 last=last,
                 imports=int(run.n) if run else 0,
                 rejected=int(run.rejected) if run else 0,
+                suppressed=int(run.suppressed) if run else 0,
                 last_import=run.last if run else None,
             )
         )
@@ -87,6 +90,7 @@ def recent_imports(app: App, limit: int = 20) -> list[dict[str, Any]]:
                 "duplicate": r.duplicate,
                 "skipped": r.skipped,
                 "rejected": r.rejected,
+                "suppressed": r.suppressed,
                 "rejects_file": r.rejects_file,
                 "message": r.message,
             }

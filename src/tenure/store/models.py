@@ -73,6 +73,8 @@ class ImportRun(Base):
     duplicate: Mapped[int] = mapped_column(BigInteger, default=0)
     skipped: Mapped[int] = mapped_column(BigInteger, default=0)
     rejected: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Rows naming a person erased earlier (privacy.tombstones): neither stored nor kept.
+    suppressed: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     unknown_account_rows: Mapped[int] = mapped_column(BigInteger, default=0)
     rejects_file: Mapped[str | None] = mapped_column(Text, nullable=True, info=NOT_PERSONAL)
     # A failed import's error, which can quote a value of the file (an email that did not
