@@ -44,6 +44,18 @@ class DailyWork:
                 "portfolio": self.portfolio, "retention": self.retention}
 
 
+def pending_erasures(app: App, *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Carry out the erasure requests filed from the dashboard or the API
+    (``privacy.process_on_score``), before anything is scored, so that no score, task or
+    message of the day is made from an erased person's data; their register rows as they
+    ended."""
+    if not app.settings.privacy.process_on_score:
+        return []
+    from .privacy.requests import process_pending
+
+    return process_pending(app, now=now or datetime.now(UTC).replace(tzinfo=None), via="cli")
+
+
 def before_scoring(app: App) -> int:
     """Copy touchpoints logged in Tenure into the warehouse, so that the day's metrics see
     them; returns how many were copied."""

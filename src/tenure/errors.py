@@ -149,3 +149,9 @@ class PermissionDenied(AccessError):
 
 class NotVisible(AccessError):
     """The object is outside the user's book; callers show it as not found."""
+
+
+class Conflict(TenureError):
+    """The object is not in a state that allows this (cancelling a request already done)."""
+
+    exit_code = 12

@@ -50,6 +50,8 @@ class ScoringRun:
     replayed: list[date] = field(default_factory=list)
     churn_model: str | None = None  # the churn model version used, None without one
     logged_copied: int = 0  # touchpoints logged in Tenure copied into the warehouse first
+    # Pending erasure requests carried out first (tenure.privacy.requests), as they ended.
+    erasures: list[dict[str, Any]] = field(default_factory=list)
     work: dict[str, Any] | None = None  # the day's work (tenure.daily), current day only
 
     def as_dict(self) -> dict[str, Any]:
@@ -57,7 +59,7 @@ class ScoringRun:
                 "bands": self.bands, "trends": self.trends, "snapshot": self.snapshot,
                 "trend_days": self.trend_days, "replayed": self.replayed,
                 "churn_model": self.churn_model, "logged_copied": self.logged_copied,
-                "work": self.work}
+                "erasures": self.erasures, "work": self.work}
 
 
 def run_scoring(app: App, *, as_of: date, since: date | None = None,
@@ -67,10 +69,11 @@ def run_scoring(app: App, *, as_of: date, since: date | None = None,
     day becomes the current snapshot, the day's work follows (:mod:`tenure.daily`): onboarding,
     goals, playbooks and the outbox (``deliver=False`` queues messages without sending)."""
     from .checkins import cadence_for
-    from .daily import after_scoring, before_scoring
+    from .daily import after_scoring, before_scoring, pending_erasures
     from .playbooks.engine import playbook_metrics
 
     settings = app.settings
+    erasures = pending_erasures(app, now=now)
     copied = before_scoring(app)
     model = load_model(settings)
     cfg = settings.health
@@ -122,7 +125,7 @@ def run_scoring(app: App, *, as_of: date, since: date | None = None,
         trends={k: trends.get(k, 0) for k in ("up", "flat", "down", "new")},
         snapshot=snapshot, trend_days=cfg.trend_days, replayed=sorted(replayed),
         churn_model=None if risk is None else str(risk["churn_model"].iloc[0]),
-        logged_copied=copied, work=work)
+        logged_copied=copied, erasures=erasures, work=work)
 
 
 def risk_and_value(app: App, accounts: pd.DataFrame, *, as_of: date) -> pd.DataFrame | None:

@@ -372,6 +372,15 @@ class PrivacySettings(Section):
     retention_on_score: bool = Field(
         True, description="Apply the retention rules at the end of each scoring run for the "
         "current day (`tenure privacy enforce` applies them on demand).")
+    request_due_days: int = Field(
+        30, ge=1, le=90, description="Days within which a person's access or erasure request "
+        "is due, counted from the day it was received (GDPR art. 12: one month; CCPA: 45 "
+        "days). The register (`tenure privacy requests`, the Privacy page) flags it overdue "
+        "after that.")
+    process_on_score: bool = Field(
+        True, description="Carry out pending erasure requests (filed from the dashboard or "
+        "the API) at the start of each scoring run for the current day; `tenure privacy "
+        "process` carries them out on demand.")
     retention: list[dict[str, Any]] | None = Field(
         None, description="Retention rules ([[privacy.retention]]: table, after, action "
         "delete or redact, columns); a table named here gets only the rules declared for it.",

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from tenure import App
 from tenure.access import add_user, issue_token
 from tenure.api import build_api
+from tenure.privacy.requests import file_request
 from tenure.store import (
     AccountExplanation,
     AccountSnapshot,
@@ -74,6 +75,7 @@ class World:
     tasks: dict[str, int]  # account_id -> its task id
     goals: dict[str, int]  # account_id -> its success-plan goal id
     users: dict[str, int]  # role -> the id of that role's user
+    privacy_request: int  # a pending erasure request
 
     def auth(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -106,7 +108,9 @@ def world(app: App) -> Iterator[World]:
                                now=NOW)[0]["id"]
         tokens[role] = issue_token(app.store, email=email, name="test", now=NOW)[1]
     add_user(app.store, email=OTHER_CSM, role="csm", password=PASSWORD, now=NOW)
+    pending = file_request(app, kind="erasure", email="gone@example.com", now=NOW,
+                           requested_by="admin@example.com", via="cli")
     api = build_api(app, clock=lambda: NOW)
     with TestClient(api, base_url="http://127.0.0.1") as client:
         yield World(app=app, client=client, tokens=tokens, tasks=tasks, goals=goals,
-                    users=users)
+                    users=users, privacy_request=int(pending["id"]))

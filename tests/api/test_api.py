@@ -73,6 +73,11 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, dict[str, int]]] = [
     ("GET", "/api/v1/users", None, ADMIN_ONLY),
     ("POST", "/api/v1/users", NEW_USER, ADMIN_ONLY | {"admin": 201}),
     ("PATCH", "/api/v1/users/{user}", USER_CHANGE, ADMIN_ONLY),
+    ("GET", "/api/v1/privacy/requests", None, ADMIN_ONLY),
+    ("POST", "/api/v1/privacy/access", {"email": CSM}, ADMIN_ONLY),
+    ("POST", "/api/v1/privacy/erasures", {"email": "someone@example.com"},
+     ADMIN_ONLY | {"admin": 202}),
+    ("POST", "/api/v1/privacy/requests/{request}/cancel", None, ADMIN_ONLY),
 ]
 PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout")}
 
@@ -80,7 +85,7 @@ PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout")}
 def _path(world: World, template: str) -> str:
     return template.format(own=world.tasks["a-1"], other=world.tasks["a-2"],
                            own_goal=world.goals["a-1"], other_goal=world.goals["a-2"],
-                           user=world.users["viewer"])
+                           user=world.users["viewer"], request=world.privacy_request)
 
 
 def assert_error(resp: Any, status: int, code: str) -> None:
@@ -120,7 +125,8 @@ def test_the_matrix_covers_every_route(world: World) -> None:
     spec = world.client.get("/api/v1/openapi.json").json()
     routes = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
     names = {"{own}": "{task_id}", "{other}": "{task_id}", "{own_goal}": "{goal_id}",
-             "{other_goal}": "{goal_id}", "{user}": "{user_id}", "a-1": "{account_id}",
+             "{other_goal}": "{goal_id}", "{user}": "{user_id}", "{request}": "{request_id}",
+             "a-1": "{account_id}",
              "a-2": "{account_id}"}
     covered = {(m, re.sub("|".join(map(re.escape, names)), lambda x: names[x[0]], t))
                for m, t, _, _ in MATRIX}

@@ -18,6 +18,7 @@ from .conftest import CSM, csrf_token, sign_in
 
 PANELS = ("usage", "mrr", "contacts", "tickets", "voice", "timeline")
 ALL = dict.fromkeys(ROLES, 200)
+ADMIN = {"admin": 200, "manager": 403, "csm": 403, "viewer": 403}
 OTHER_BOOK = {"admin": 200, "manager": 200, "csm": 404, "viewer": 200}
 CHANGE_OWN = {"admin": 303, "manager": 303, "csm": 303, "viewer": 403}
 CHANGE_OTHER = {"admin": 303, "manager": 303, "csm": 404, "viewer": 403}
@@ -37,7 +38,12 @@ MATRIX: list[tuple[str, str, dict[str, str] | None, dict[str, int]]] = [
     *(("GET", f"/accounts/a-2/panels/{p}", None, OTHER_BOOK) for p in PANELS),
     ("GET", "/metrics", None, ALL),
     ("GET", "/playbooks", None, ALL),
-    ("GET", "/admin/audit", None, {"admin": 200, "manager": 403, "csm": 403, "viewer": 403}),
+    ("GET", "/admin/audit", None, ADMIN),
+    ("GET", "/admin/privacy", None, ADMIN),
+    ("POST", "/admin/privacy/access", {"email": CSM}, ADMIN),
+    ("POST", "/admin/privacy/erasures", {"email": "x@example.com", "confirm": "x@example.com"},
+     ADMIN | {"admin": 303}),
+    ("POST", "/admin/privacy/requests/{request}/cancel", {}, ADMIN | {"admin": 303}),
     ("POST", "/accounts/a-1/tasks/{own}/complete", COMPLETE, CHANGE_OWN),
     ("POST", "/accounts/a-2/tasks/{other}/complete", COMPLETE, CHANGE_OTHER),
     ("POST", "/accounts/a-1/tasks/{own}/snooze", SNOOZE, CHANGE_OWN),
@@ -53,7 +59,8 @@ EMAILS = {"admin": "admin@example.com", "manager": "manager@example.com", "csm":
 
 
 def _path(world: World, template: str) -> str:
-    return template.format(own=world.tasks["a-1"], other=world.tasks["a-2"])
+    return template.format(own=world.tasks["a-1"], other=world.tasks["a-2"],
+                           request=world.privacy_request)
 
 
 @pytest.mark.parametrize("role", [*ROLES, None], ids=[*ROLES, "anonymous"])
@@ -94,7 +101,8 @@ def test_the_matrix_covers_every_page_route(world: World) -> None:
         elif router not in ROUTERS:
             found.extend(router.routes)
     routes = {(m, r.path) for r in found if isinstance(r, APIRoute) for m in r.methods}
-    names = {"{own}": "{task_id}", "{other}": "{task_id}", "a-1": "{account_id}",
+    names = {"{own}": "{task_id}", "{other}": "{task_id}", "{request}": "{request_id}",
+             "a-1": "{account_id}",
              "a-2": "{account_id}", **{f"/panels/{p}": "/panels/{name}" for p in PANELS}}
     covered = {(m, re.sub("|".join(map(re.escape, names)), lambda x: names[x[0]], t))
                for m, t, _, _ in MATRIX}

@@ -32,6 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import (
     AuthenticationError,
+    Conflict,
     LoginThrottled,
     NotVisible,
     PermissionDenied,
@@ -75,6 +76,8 @@ def status_of(exc: TenureError) -> int:
         return 404
     if isinstance(exc, WarehouseBusy):
         return 503
+    if isinstance(exc, Conflict):
+        return 409
     return 400
 
 

@@ -308,3 +308,33 @@ class UserCreated(UserPublic):
 class UserUpdate(BaseModel):
     role: Literal["admin", "manager", "csm", "viewer"] | None = None
     active: bool | None = None
+
+
+class PrivacyRequestPublic(BaseModel):
+    """One access or erasure request in the register. ``email`` becomes a pseudonymous
+    ``erased-…@erased.invalid`` once an erasure is done (the register keeps that it was
+    done, not whom it was about). ``outcome`` is what was done (records exported; rows and
+    files of an erasure, its tombstones) or the error."""
+
+    id: int
+    kind: Literal["access", "erasure"]
+    email: str
+    status: Literal["pending", "done", "cancelled", "failed"]
+    received_at: datetime
+    due_on: date
+    overdue: bool
+    requested_by: str | None
+    via: str
+    completed_at: datetime | None
+    outcome: dict[str, Any] | None
+
+
+class PrivacyRequestList(BaseModel):
+    items: list[PrivacyRequestPublic]
+    total: int
+
+
+class PersonIn(BaseModel):
+    """The person a privacy request is about."""
+
+    email: str = Field(max_length=320)

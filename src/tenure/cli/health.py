@@ -68,6 +68,10 @@ def score(
         return
     bands = " · ".join(f"{k} {v:,}" for k, v in run.bands.items())
     trends = " · ".join(f"{k} {v:,}" for k, v in run.trends.items())
+    if run.erasures:
+        failed = sum(r["status"] == "failed" for r in run.erasures)
+        out.print(f"Erasure requests carried out first: {len(run.erasures) - failed}"
+                  + (f" ({failed} failed: tenure privacy requests)" if failed else ""))
     out.print(f"Scored {run.scored:,} of {run.accounts:,} accounts as of {run.as_of}: {bands}")
     out.print(f"Trend against {run.trend_days} days before: {trends}")
     if run.replayed:
@@ -85,15 +89,22 @@ def score(
 
 # The day's work in one line per step: counts only, the step's name first.
 WORK_STEPS = (("onboarding", "Onboarding"), ("goals", "Success goals"),
-              ("playbooks", "Playbooks"), ("outbox", "Outbox"))
+              ("playbooks", "Playbooks"), ("outbox", "Outbox"),
+              ("retention", "Retention (rows deleted or blanked)"),
+              ("portfolio", "Portfolio series"))
 
 
 def print_work(work: dict[str, Any] | None) -> None:
-    """Say what the day's work after the scores did (tenure.daily), one line per step."""
+    """Say what the day's work after the scores did (tenure.daily), one line per step; a
+    step that failed says why (the scores stand without it)."""
     if not work:
         return
     for key, label in WORK_STEPS:
-        counts = {k: v for k, v in (work.get(key) or {}).items()
+        step = work.get(key) or {}
+        if step.get("error"):
+            err.print(f"[yellow]{label}:[/yellow] {step['error']}", highlight=False)
+            continue
+        counts = {k: v for k, v in step.items()
                   if isinstance(v, int) and not isinstance(v, bool)}
         if any(counts.values()):
             out.print(f"{label}: " + " · ".join(

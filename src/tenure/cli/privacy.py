@@ -60,18 +60,13 @@ def export(
 ) -> None:
     """Access request: write everything held about the person with EMAIL to a ZIP of JSON
     files with a readable summary.txt; the request is written to the audit log."""
-    from ..access import record_audit
-    from ..privacy.export import export_person
+    from ..privacy.requests import export_registered
     from . import open_workspace
 
     at = now()
     with open_workspace(home) as app:
-        result = export_person(app, email=email, out=out_file, now=at)
-        record_audit(app.store, who=None, email=acting_person(by), action="privacy.export",
-                     via="cli", now=at, object_type="person", object_id=result.person.email,
-                     detail={"email": result.person.email, "records": result.records,
-                             "tables": [t.table for t in result.tables],
-                             "out": str(out_file)})
+        _, result = export_registered(app, email=email, out=out_file, now=at,
+                                      acting_email=acting_person(by), via="cli")
     rows = [{"store": t.store, "table": t.table, "records": t.records, "file": t.path}
             for t in result.tables]
     if fmt is OutputFormat.json:

@@ -301,14 +301,19 @@ def _manifest(result: ExportResult, generated_at: datetime) -> dict[str, Any]:
                       for t in result.tables]}
 
 
-def export_person(app: App, *, email: str, out: Path, now: datetime) -> ExportResult:
+def export_person(app: App, *, email: str, out: Path, now: datetime,
+                  cursor: duckdb.DuckDBPyConnection | None = None) -> ExportResult:
     """Write everything held about the person with ``email`` to the ZIP ``out``; a person
-    with nothing held gets a ZIP that says so."""
+    with nothing held gets a ZIP that says so.
+
+    The warehouse is only read: through ``cursor`` (a server's request cursor), else through
+    the workspace's read-only connection (:meth:`Warehouse.reading`), so an access request
+    neither waits for nor blocks imports and scoring runs in other processes."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    # A cursor of the command's own connection, as other batch commands use (the shared
-    # read-only reader of Warehouse.reading() is for long-lived servers); it only SELECTs.
-    cursor = app.warehouse.con.cursor()
-    with cursor, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    if cursor is None:
+        with app.warehouse.reading() as own:
+            return export_person(app, email=email, out=out, now=now, cursor=own)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         person = find_person(app, cursor, email)
         result = ExportResult(person=person, out=out)
         result.tables += _export_warehouse(cursor, zf, person)

@@ -33,6 +33,7 @@ from .models import (
     OnboardingPlan,
     PlaybookRun,
     PortfolioSeries,
+    PrivacyRequest,
     SuccessGoal,
     Task,
     User,
@@ -43,7 +44,8 @@ __all__ = [
     "AccountExplanation", "AccountSnapshot", "ApiToken", "AppStore", "AuditEntry", "Base",
     "ErasureTombstone", "HealthHistory", "HealthPulse", "ImportRun", "LoggedActivity",
     "LoginAttempt", "Notification",
-    "OnboardingMilestone", "OnboardingPlan", "PlaybookRun", "PortfolioSeries", "SuccessGoal",
+    "OnboardingMilestone", "OnboardingPlan", "PlaybookRun", "PortfolioSeries", "PrivacyRequest",
+    "SuccessGoal",
     "Task", "User", "WebSession",
     "resolve_db_url",
 ]

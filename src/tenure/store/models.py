@@ -478,6 +478,32 @@ class PortfolioSeries(Base):
     computed_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class PrivacyRequest(Base):
+    """A person's access or erasure request, from the day it was received to the day it was
+    done (GDPR gives a month, CCPA 45 days: ``due_on``). An erasure filed from the dashboard
+    or the API waits (``pending``) for the next process that may write the warehouse
+    (`tenure privacy process`, or the next `tenure score`); the erasure itself then replaces
+    the email here with its pseudonymous address. ``outcome`` is JSON: what was done."""
+
+    __tablename__ = "privacy_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16), info=NOT_PERSONAL)  # access|erasure
+    email: Mapped[str] = mapped_column(String(320), index=True,
+                                       info={PERSONAL: "contact detail"})
+    # pending|done|cancelled|failed
+    status: Mapped[str] = mapped_column(String(16), index=True, info=NOT_PERSONAL)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    due_on: Mapped[date] = mapped_column(Date)
+    # The member of staff who filed it (their email), or the command line's user.
+    requested_by: Mapped[str | None] = mapped_column(String(320), nullable=True,
+                                                     info={PERSONAL: "contact detail"})
+    via: Mapped[str] = mapped_column(String(8), info=NOT_PERSONAL)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(Text, nullable=True,
+                                                info={PERSONAL: "free text"})
+
+
 class ErasureTombstone(Base):
     """What is kept of a person erased by `tenure privacy erase` (migration 0007): a keyed hash
     (HMAC-SHA256, see tenure.privacy.tombstones) of their email or of one of their contact ids,

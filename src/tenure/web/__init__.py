@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import AuthenticationError, TenureError
-from . import account, accounts, charts, day, insights, manage, pages
+from . import account, accounts, charts, day, insights, manage, pages, privacy
 
 HERE = Path(__file__).parent
 API_PATHS = ("/api/",)
@@ -120,7 +120,7 @@ def install(api: FastAPI) -> None:
         return Response(charts.plotly_js(), media_type="text/javascript",
                         headers={"Cache-Control": "public, max-age=86400"})
 
-    for module in (pages, day, accounts, account, insights, manage):
+    for module in (pages, day, accounts, account, insights, manage, privacy):
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

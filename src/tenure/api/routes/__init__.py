@@ -8,6 +8,7 @@ from . import (
     onboarding,
     playbooks,
     portfolio,
+    privacy,
     tasks,
     users,
     voice,
@@ -15,4 +16,5 @@ from . import (
 
 # Every router of /api/v1, in the order they are documented.
 ROUTERS = [auth.router, accounts.router, tasks.router, metrics.router, portfolio.router,
-           playbooks.router, onboarding.router, activities.router, voice.router, users.router]
+           playbooks.router, onboarding.router, activities.router, voice.router, users.router,
+           privacy.router]
