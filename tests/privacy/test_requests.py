@@ -22,7 +22,7 @@ def test_a_filed_erasure_is_carried_out_by_the_next_scoring_run(
         sample: Workspace, tmp_path: Path) -> None:  # noqa: F811
     ws = copy_workspace(sample, tmp_path / "ws")
     home = str(ws)
-    (cid, email, name), (cid2, email2, name2) = _query(
+    (cid, email, name), (_, email2, name2) = _query(
         ws, "SELECT contact_id, email, name FROM contacts WHERE name IS NOT NULL AND "
             "EXISTS (SELECT 1 FROM events e WHERE e.user_id = contact_id) "
             "ORDER BY contact_id LIMIT 2")
