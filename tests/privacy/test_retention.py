@@ -11,7 +11,8 @@ rows as written here, never from the code's output.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+import os
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,8 @@ def test_enforce_deletes_and_redacts_exactly_the_rows_past_their_period(company:
     counts = by_table(report)
     assert counts == {"events": 3, "tickets": 1, "survey_responses": 1, "activities": 0,
                       "feedback": 1, "logged_activities": 0, "audit_log": 1,
-                      "login_attempts": 1, "notifications": 1}
+                      "login_attempts": 1, "notifications": 1, "privacy_requests": 0,
+                      "rejects": 0, "reports": 0}
     # t_empty had no subject: nothing to redact, not counted.
     assert report["rows"] == 9
 
@@ -254,3 +256,58 @@ def test_cli_enforce_prints_per_table_counts(tmp_path: Path) -> None:
     assert again["rows"] == 0
     bad = run("privacy", "enforce", "--as-of", "30/06/2026", "--home", str(home), check=False)
     assert bad.returncode != 0 and "not a date" in bad.stderr
+
+
+def _touch(path: Path, at: datetime) -> Path:
+    """Set a file's last-modified time to ``at`` (UTC)."""
+    stamp = at.replace(tzinfo=UTC).timestamp()
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def test_rejects_and_reports_files_go_by_their_age_on_the_wall_clock(
+        app: App, tmp_path: Path) -> None:
+    """Rejects files keep raw rejected rows: deleted 90 days after they were written;
+    reports 24 months after. NOW is 2026-07-01 06:00, so the first kept instants are
+    2026-04-02 00:00 and 2024-07-01 00:00 (UTC)."""
+    bad = write_text(tmp_path / "contacts.csv", "contact_id,account_id,email\n"
+                     "c1,a1,not-an-email\n")
+    report = tenure.import_file(app, "contacts", bad)
+    rejects = Path(report.rejects_file)
+    assert rejects.is_file() and rejects.parent == app.rejects_dir
+    old_rejects = _touch(rejects, datetime(2026, 4, 1, 23, 59, 59))
+    kept_rejects = _touch(write_text(app.rejects_dir / "later.csv", "line,reason\n"),
+                          datetime(2026, 4, 2, 0, 0, 0))
+    reports = app.home / "reports"
+    reports.mkdir()
+    old_report = _touch(write_text(reports / "qbr-2024Q1.html", "<p>Jane</p>"),
+                        datetime(2024, 6, 30, 23, 0))
+    kept_report = _touch(write_text(reports / "qbr-2024Q2.html", "<p>Joe</p>"),
+                         datetime(2024, 7, 1, 0, 0))
+    # The data's day does not age files: as_of far ahead deletes nothing more.
+    dry = by_table(enforce_retention(app, as_of=date(2030, 1, 1), now=NOW,
+                                     dry_run=True).as_dict())
+    assert (dry["rejects"], dry["reports"]) == (1, 1)
+    assert old_rejects.exists() and old_report.exists()
+    done = by_table(enforce_retention(app, as_of=date(2030, 1, 1), now=NOW).as_dict())
+    assert (done["rejects"], done["reports"]) == (1, 1)
+    assert not old_rejects.exists() and not old_report.exists()
+    assert kept_rejects.exists() and kept_report.exists()
+
+
+def test_a_files_rule_is_checked_like_the_others(app: App) -> None:
+    app.settings.privacy.retention = [
+        {"files": "rejects", "after": "30 days"},
+        {"files": "uploads", "after": "soon", "action": "redact", "columns": ["x"]},
+    ]
+    with pytest.raises(ConfigError) as err:
+        load_rules(app.settings)
+    message = str(err.value)
+    assert ("privacy.retention[1].files: must be one of rejects, reports, not 'uploads'"
+            in message)
+    assert "privacy.retention[1].after" in message
+    assert "privacy.retention[1]: a files rule" in message
+    app.settings.privacy.retention = [{"files": "rejects", "after": "30 days"}]
+    rejects = [r for r in load_rules(app.settings) if r.store == "files"]
+    assert sorted((r.table, str(r.period)) for r in rejects) == [("rejects", "30 days"),
+                                                                ("reports", "24 months")]

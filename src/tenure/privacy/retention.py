@@ -10,8 +10,14 @@ table named in tenure.toml gets only the rules declared for it (``action = "keep
 
 A row's age is read from its table's date column (the canonical table's ``date_column``,
 :data:`APP_DATE_COLUMNS` for the app database, or the rule's own ``date_column``). A row
-dated before ``as_of`` minus the period goes; a row without a date stays. Applied by
-`tenure privacy enforce` and by each scoring run for its day; audited as
+dated before ``as_of`` minus the period goes; a row without a date stays.
+
+Files hold personal data too: a rule with ``files`` instead of ``table`` names a set of
+files (:data:`FILE_SETS`: the rejects folder, whose files keep the raw rejected rows, and
+``reports/``), and deletes the files last modified before the cutoff, counted from the
+day of ``now`` (the wall clock that wrote them), not ``as_of``.
+
+Applied by `tenure privacy enforce` and by each scoring run for its day; audited as
 ``privacy.retention``.
 """
 
@@ -19,7 +25,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Date, DateTime, String, Text, and_, delete, func, or_, select, update
@@ -54,7 +61,17 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
     {"table": "login_attempts", "after": "90 days", "action": "delete"},
     {"table": "notifications", "after": "30 days", "action": "redact",
      "columns": ["subject", "body", "payload"]},
+    # The register of privacy requests: kept three years to show requests were answered
+    # (an erased person's row holds no identity by then).
+    {"table": "privacy_requests", "after": "36 months", "action": "delete"},
+    # Rejected rows are raw customer data kept so a file can be fixed and imported again;
+    # generated reports (QBRs) quote contacts.
+    {"files": "rejects", "after": "90 days", "action": "delete"},
+    {"files": "reports", "after": "24 months", "action": "delete"},
 )
+
+# Sets of files a rule can name (``files = "rejects"``), and where they are.
+FILE_SETS = ("rejects", "reports")
 
 # The date that ages a row of an app database table. Notifications age from sent_at, so a
 # message still queued or failed (no sent_at) is never redacted before it is sent.
@@ -62,11 +79,11 @@ APP_DATE_COLUMNS: dict[str, str] = {
     "audit_log": "at", "login_attempts": "at", "notifications": "sent_at",
     "logged_activities": "occurred_at", "tasks": "closed_at", "web_sessions": "expires_at",
     "health_pulses": "created_at", "import_runs": "started_at",
-    "playbook_runs": "started_at",
+    "playbook_runs": "started_at", "privacy_requests": "received_at",
 }
 
 _AFTER = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$", re.IGNORECASE)
-_RULE_KEYS = {"table", "after", "action", "columns", "date_column"}
+_RULE_KEYS = {"table", "files", "after", "action", "columns", "date_column"}
 # Warehouse columns a rule may blank: text of any kind, never the dates, money or flags.
 _REDACTABLE_KINDS = {Kind.TEXT, Kind.EMAIL, Kind.ID, Kind.JSON}
 
@@ -110,14 +127,16 @@ class RetentionRule:
     """One validated rule: rows of ``store``.``table`` dated (by ``date_column``) before
     the cutoff are deleted, or their ``columns`` blanked."""
 
-    table: str
-    store: str  # "warehouse" or "app"
+    table: str  # for files: the set's name (FILE_SETS)
+    store: str  # "warehouse", "app" or "files"
     period: Period
     action: str  # "delete" or "redact"
     date_column: str
     columns: tuple[str, ...] = ()
 
     def describe(self) -> str:
+        if self.store == "files":
+            return f"{self.table} files: delete after {self.period} (by last change)"
         what = ("delete rows" if self.action == "delete"
                 else "blank " + ", ".join(self.columns))
         return f"{self.table}: {what} after {self.period} (by {self.date_column})"
@@ -178,6 +197,8 @@ def _check_rule(at: str, d: Any, problems: list[str]) -> RetentionRule | None:
     action = d.get("action", "delete")
     if action not in ACTIONS:
         problems.append(f"{at}.action: must be one of {', '.join(ACTIONS)}, not {action!r}")
+    if "files" in d:
+        return _check_files_rule(at, d, action, problems, start)
     app_table = _app_table(name) if isinstance(name, str) else None
     if not isinstance(name, str) or (name not in TABLES and app_table is None):
         problems.append(f"{at}.table: {name!r} is neither a warehouse table "
@@ -217,6 +238,28 @@ def _check_rule(at: str, d: Any, problems: list[str]) -> RetentionRule | None:
         return None
     return RetentionRule(table=name, store=store, period=period, action=action,
                          date_column=date_column, columns=tuple(columns))
+
+
+def _check_files_rule(at: str, d: dict[str, Any], action: Any, problems: list[str],
+                      start: int) -> RetentionRule | None:
+    name = d["files"]
+    if "table" in d:
+        problems.append(f"{at}: a rule names a table or files, not both")
+    if name not in FILE_SETS:
+        problems.append(f"{at}.files: must be one of {', '.join(FILE_SETS)}, not {name!r}")
+    if action == "redact" or d.get("columns") or d.get("date_column"):
+        problems.append(f"{at}: a files rule deletes files by their age (action = "
+                        "\"delete\" or \"keep\"; no columns or date_column)")
+    if action == "keep" and len(problems) == start:
+        return None
+    period = parse_period(d.get("after", ""))
+    if period is None:
+        problems.append(f"{at}.after: write an age such as \"90 days\", not "
+                        f"{d.get('after')!r}")
+    if len(problems) > start or period is None:
+        return None
+    return RetentionRule(table=name, store="files", period=period, action="delete",
+                         date_column="last modified")
 
 
 def _is_date_column(store: str, table: str, column: str) -> bool:
@@ -264,13 +307,14 @@ def load_rules(settings: Settings) -> list[RetentionRule]:
     named: set[str] = set()
     for i, d in enumerate(declared):
         rule = _check_rule(f"privacy.retention[{i}]", d, problems)
-        if isinstance(d, dict) and isinstance(d.get("table"), str):
-            named.add(d["table"])
+        if isinstance(d, dict):
+            named |= {str(d[k]) for k in ("table", "files") if isinstance(d.get(k), str)}
         if rule is not None:
             rules.append(rule)
     if problems:
         raise ConfigError("retention rules in tenure.toml: " + "; ".join(problems))
-    defaults = [r for i, d in enumerate(DEFAULT_RULES) if d["table"] not in named
+    defaults = [r for i, d in enumerate(DEFAULT_RULES)
+                if d.get("table", d.get("files")) not in named
                 and (r := _check_rule(f"default[{i}]", d, problems)) is not None]
     if problems:  # a mistake in DEFAULT_RULES itself
         raise AssertionError("; ".join(problems))
@@ -335,6 +379,25 @@ def _app_rule(app: App, rule: RetentionRule, before: datetime, dry_run: bool) ->
     return n
 
 
+def file_set(app: App, name: str) -> Path:
+    """Where a set of files (:data:`FILE_SETS`) lives in the workspace."""
+    return app.rejects_dir if name == "rejects" else app.home / "reports"
+
+
+def _files_rule(app: App, rule: RetentionRule, before: datetime, dry_run: bool) -> int:
+    """Delete (or count) the files of the set last modified before ``before`` (UTC)."""
+    root = file_set(app, rule.table)
+    if not root.is_dir():
+        return 0
+    limit = before.replace(tzinfo=UTC).timestamp()
+    old = [p for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()
+           and p.stat().st_mtime < limit]
+    if not dry_run:
+        for p in old:
+            p.unlink(missing_ok=True)
+    return len(old)
+
+
 def enforce_retention(app: App, *, as_of: date, now: datetime, dry_run: bool = False,
                       actor: str | None = None, via: str = "cli",
                       rules: list[RetentionRule] | None = None) -> RetentionReport:
@@ -349,9 +412,11 @@ def enforce_retention(app: App, *, as_of: date, now: datetime, dry_run: bool = F
     report = RetentionReport(as_of=as_of, dry_run=dry_run)
 
     def run(rule: RetentionRule) -> None:
-        cutoff = rule.period.cutoff(as_of)
+        # A row's date is the data's; a file's age is the wall clock's (when it was written).
+        cutoff = rule.period.cutoff(now.date() if rule.store == "files" else as_of)
         before = datetime.combine(cutoff, datetime.min.time())
-        apply = _warehouse_rule if rule.store == "warehouse" else _app_rule
+        apply = {"warehouse": _warehouse_rule, "app": _app_rule,
+                 "files": _files_rule}[rule.store]
         report.results.append(RuleResult(
             table=rule.table, store=rule.store, action=rule.action, columns=rule.columns,
             after=str(rule.period), date_column=rule.date_column, cutoff=cutoff,
@@ -371,7 +436,7 @@ def enforce_retention(app: App, *, as_of: date, now: datetime, dry_run: bool = F
             raise
         con.execute("COMMIT")
     for rule in rules:
-        if rule.store == "app":
+        if rule.store in ("app", "files"):
             run(rule)
     if not dry_run:
         record_audit(app.store, who=None, email=actor, action=AUDIT_ACTION, via=via, now=now,
@@ -381,5 +446,5 @@ def enforce_retention(app: App, *, as_of: date, now: datetime, dry_run: bool = F
     return report
 
 
-__all__ = ["APP_DATE_COLUMNS", "DEFAULT_RULES", "Period", "RetentionReport",
+__all__ = ["APP_DATE_COLUMNS", "DEFAULT_RULES", "FILE_SETS", "Period", "RetentionReport",
            "RetentionRule", "RuleResult", "enforce_retention", "load_rules", "parse_period"]
