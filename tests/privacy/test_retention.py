@@ -23,7 +23,12 @@ from tests.test_cli import run
 import tenure
 from tenure import App
 from tenure.errors import ConfigError
-from tenure.privacy.retention import enforce_retention, load_rules, parse_period
+from tenure.privacy.retention import (
+    enforce_retention,
+    history_kept_from,
+    load_rules,
+    parse_period,
+)
 from tenure.store import AuditEntry
 from tenure.store.models import LoginAttempt, Notification
 
@@ -311,3 +316,19 @@ def test_a_files_rule_is_checked_like_the_others(app: App) -> None:
     rejects = [r for r in load_rules(app.settings) if r.store == "files"]
     assert sorted((r.table, str(r.period)) for r in rejects) == [("rejects", "30 days"),
                                                                 ("reports", "24 months")]
+
+
+def test_history_is_learnt_from_only_as_far_back_as_the_rules_keep_it(app: App) -> None:
+    """Churn training and backtests start at the latest cutoff of the rules that delete
+    warehouse rows: 25 months of events by default (2026-06-29 minus 25 calendar months)."""
+    day = date(2026, 6, 29)
+    assert history_kept_from(app.settings, day) == date(2024, 5, 29)
+    app.settings.privacy.retention = [{"table": "events", "action": "keep"}]
+    assert history_kept_from(app.settings, day) is None
+    app.settings.privacy.retention = [
+        {"table": "events", "after": "36 months"},
+        {"table": "tickets", "after": "2 years", "action": "delete"},
+        {"table": "survey_responses", "after": "1 year", "action": "redact",
+         "columns": ["comment"]},  # blanks text: the rows stay, history is whole
+    ]
+    assert history_kept_from(app.settings, day) == date(2024, 6, 29)

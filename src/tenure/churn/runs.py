@@ -60,13 +60,19 @@ class Evaluation:
 
 
 def resolve_as_of(app: App, as_of: date | None) -> tuple[date, date]:
-    """The as-of date (default: the last day with data) and the first day with data."""
+    """The as-of date (default: the last day with data) and the first day of history to
+    learn from: the first day with data, or the first day the retention rules keep
+    (:func:`tenure.privacy.retention.history_kept_from`) when that is later."""
+    from ..privacy.retention import history_kept_from
+
     found = lab.span(app)
     if found is None:
         if as_of is None:
             raise ChurnError("the warehouse holds no dated records; pass --as-of")
         return as_of, as_of
-    return as_of or found[1], found[0]
+    day = as_of or found[1]
+    kept = history_kept_from(app.settings, day)
+    return day, max(found[0], kept) if kept else found[0]
 
 
 def history_rows(app: App, pit: PointInTime, months: list[date], horizon_days: int,

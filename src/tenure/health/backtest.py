@@ -171,10 +171,14 @@ def default_range(source: Any, settings: Settings, horizon_days: int,
         assert span is not None
         end = last_observable(span[1], horizon_days)
     if start is None:
+        from ..privacy.retention import history_kept_from
+
         assert span is not None
         index = end.year * 12 + end.month - 1 - months_back
+        # Not before the data, nor before what the retention rules keep, plus the warm-up.
+        first = max(span[0], history_kept_from(settings, span[1]) or span[0])
         start = max(date(index // 12, index % 12 + 1, 1),
-                    span[0] + timedelta(days=WARM_UP_DAYS))
+                    first + timedelta(days=WARM_UP_DAYS))
     months = month_ends(start, end)
     if not months:
         raise HealthError(f"no month end between {start} and {end} has a full {horizon_days}-day "

@@ -379,6 +379,17 @@ def _app_rule(app: App, rule: RetentionRule, before: datetime, dry_run: bool) ->
     return n
 
 
+def history_kept_from(settings: Settings, as_of: date) -> date | None:
+    """The first day whose warehouse records the retention rules keep in full as of
+    ``as_of``: the latest cutoff of the rules that delete warehouse rows (product events
+    after 25 months by default); None without such a rule. Analyses over history (churn
+    training, health backtests) start there, so that they never learn from records the
+    workspace's own rules remove, whether or not retention has run yet."""
+    cutoffs = [r.period.cutoff(as_of) for r in load_rules(settings)
+               if r.store == "warehouse" and r.action == "delete"]
+    return max(cutoffs) if cutoffs else None
+
+
 def file_set(app: App, name: str) -> Path:
     """Where a set of files (:data:`FILE_SETS`) lives in the workspace."""
     return app.rejects_dir if name == "rejects" else app.home / "reports"
@@ -447,4 +458,5 @@ def enforce_retention(app: App, *, as_of: date, now: datetime, dry_run: bool = F
 
 
 __all__ = ["APP_DATE_COLUMNS", "DEFAULT_RULES", "FILE_SETS", "Period", "RetentionReport",
-           "RetentionRule", "RuleResult", "enforce_retention", "load_rules", "parse_period"]
+           "RetentionRule", "RuleResult", "enforce_retention", "history_kept_from", "load_rules",
+           "parse_period"]
