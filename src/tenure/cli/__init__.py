@@ -50,6 +50,10 @@ FormatOpt = Annotated[
     OutputFormat,
     typer.Option("--format", help="Output: table for people, json or csv for scripts."),
 ]
+# Who acts, for the record and the audit log (see acting_person).
+ByOpt = Annotated[str | None, typer.Option(
+    "--by", help="Who does it (default: $TENURE_USER, else the OS user name).",
+    show_default=False)]
 
 
 def today() -> date:
@@ -131,6 +135,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 __all__ = [
+    "ByOpt",
     "FormatOpt",
     "HomeOpt",
     "OutputFormat",

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from . import (
+    ByOpt,
     FormatOpt,
     HomeOpt,
     OutputFormat,
@@ -28,9 +29,6 @@ task_app = typer.Typer(help="One task: show, add, snooze, close, reopen.", no_ar
 cli.add_typer(playbooks_app, name="playbooks")
 cli.add_typer(task_app, name="task")
 
-ByOpt = Annotated[str | None, typer.Option(
-    "--by", help="Who does it (default: $TENURE_USER, else the OS user name).",
-    show_default=False)]
 TaskId = Annotated[int, typer.Argument(help="The task id (tenure tasks shows it).")]
 # The worklist's JSON and CSV: the contract scripts rely on.
 TASK_COLUMNS = ["id", "account_id", "account", "playbook", "reason", "title", "type",

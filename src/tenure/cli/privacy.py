@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from . import FormatOpt, HomeOpt, OutputFormat, acting_person, cli, emit_rows, now, out
+from . import ByOpt, FormatOpt, HomeOpt, OutputFormat, acting_person, cli, emit_rows, now, out
 
 privacy_app = typer.Typer(help="Personal data: inventory, access requests, erasure, "
                           "retention.", no_args_is_help=True)
@@ -52,9 +52,7 @@ def export(
                                        show_default=False)],
     out_file: Annotated[Path, typer.Option("--out", help="The ZIP file to write.",
                                            show_default=False)],
-    by: Annotated[str | None, typer.Option("--by", help="Who runs the request (default: "
-                                           "$TENURE_USER or your login).",
-                                           show_default=False)] = None,
+    by: ByOpt = None,
     home: HomeOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:

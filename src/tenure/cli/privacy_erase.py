@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from . import FormatOpt, HomeOpt, OutputFormat, acting_person, emit_rows, err, now, out
+from . import (
+    ByOpt,
+    FormatOpt,
+    HomeOpt,
+    OutputFormat,
+    acting_person,
+    emit_rows,
+    err,
+    now,
+    out,
+)
 from .privacy import privacy_app
 
 
@@ -18,9 +28,7 @@ def erase(
         "--name", help="A full name to erase from free text (repeatable; default: the names "
         "of their contacts and user).", show_default=False)] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
-    by: Annotated[str | None, typer.Option("--by", help="Who runs the request (default: "
-                                           "$TENURE_USER or your login).",
-                                           show_default=False)] = None,
+    by: ByOpt = None,
     home: HomeOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -122,9 +130,7 @@ def requests(
 def request(
     email: Annotated[str, typer.Option("--email", help="The person's email.",
                                        show_default=False)],
-    by: Annotated[str | None, typer.Option("--by", help="Who files it (default: "
-                                           "$TENURE_USER or your login).",
-                                           show_default=False)] = None,
+    by: ByOpt = None,
     home: HomeOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -151,8 +157,7 @@ def request(
 
 @privacy_app.command("process")
 def process(
-    by: Annotated[str | None, typer.Option("--by", help="Who runs them (default: who filed "
-                                           "each).", show_default=False)] = None,
+    by: ByOpt = None,
     home: HomeOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -181,7 +186,7 @@ def process(
 @privacy_app.command("cancel")
 def cancel(
     request_id: Annotated[int, typer.Argument(help="The request's id.", show_default=False)],
-    by: Annotated[str | None, typer.Option("--by", show_default=False)] = None,
+    by: ByOpt = None,
     home: HomeOpt = None,
 ) -> None:
     """Cancel a pending request (filed in error)."""

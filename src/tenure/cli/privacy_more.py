@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from . import (
+    ByOpt,
     FormatOpt,
     HomeOpt,
     OutputFormat,
@@ -35,9 +36,7 @@ def enforce(
         show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Count what would go; change nothing.")] = False,
-    by: Annotated[str | None, typer.Option(
-        "--by", help="Who runs it, for the audit log (default: $TENURE_USER or your login).",
-        show_default=False)] = None,
+    by: ByOpt = None,
     home: HomeOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -88,9 +87,7 @@ def export_table_command(
     file_format: Annotated[str, typer.Option(
         "--format", help="The file's format: csv, jsonl or parquet (default: from the "
         "file's suffix, else csv).", show_default=False)] = "",
-    by: Annotated[str | None, typer.Option(
-        "--by", help="Who exports, for the audit log (default: $TENURE_USER or your login).",
-        show_default=False)] = None,
+    by: ByOpt = None,
     home: HomeOpt = None,
 ) -> None:
     """Export a warehouse table to a file for analysts, streamed by the warehouse; with
