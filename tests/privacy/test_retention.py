@@ -332,3 +332,13 @@ def test_history_is_learnt_from_only_as_far_back_as_the_rules_keep_it(app: App) 
          "columns": ["comment"]},  # blanks text: the rows stay, history is whole
     ]
     assert history_kept_from(app.settings, day) == date(2024, 6, 29)
+
+
+def test_month_ends_are_learnt_from_only_after_the_kept_events_look_back() -> None:
+    """180 days after the first data (2022-01-01 + 180 = 2022-06-30), and 120 days after the
+    first kept day (2024-05-29 + 120 = 2024-09-26), whichever is later."""
+    from tenure.health.backtest import first_labelled_day
+
+    assert first_labelled_day(date(2022, 1, 1), None) == date(2022, 6, 30)
+    assert first_labelled_day(date(2022, 1, 1), date(2024, 5, 29)) == date(2024, 9, 26)
+    assert first_labelled_day(date(2024, 5, 1), date(2024, 5, 29)) == date(2024, 10, 28)

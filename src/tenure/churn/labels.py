@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ChurnError
-from ..health.backtest import WARM_UP_DAYS, month_ends
+from ..health.backtest import month_ends
 from ..metrics import context
 from ..metrics.outcomes import churn_within, data_span, last_observable, paying_runs
 
@@ -61,11 +61,11 @@ def span(app: Any) -> tuple[date, date] | None:
     return data_span(context(app, as_of=date(2000, 1, 1)))
 
 
-def labelled_months(first_day: date, as_of: date, horizon_days: int) -> list[date]:
-    """Month ends from WARM_UP_DAYS after the first data (the trailing windows behind the
-    features are full) whose whole horizon ends on or before ``as_of``."""
-    return month_ends(first_day + timedelta(days=WARM_UP_DAYS),
-                      last_observable(as_of, horizon_days))
+def labelled_months(start: date, as_of: date, horizon_days: int) -> list[date]:
+    """Month ends from ``start`` (:func:`~tenure.health.backtest.first_labelled_day`) whose
+    whole horizon ends on or
+    before ``as_of``."""
+    return month_ends(start, last_observable(as_of, horizon_days))
 
 
 def fit_plan(months: list[date], horizon_days: int, *, train_months: int = TRAIN_MONTHS,
@@ -161,3 +161,4 @@ def check_classes(y: pd.Series | Any, what: str) -> None:
     if k < MIN_CHURNED or n - k < MIN_CHURNED:
         raise ChurnError(f"{what}: {k:,} churned and {n - k:,} retained; a churn model needs "
                          f"at least {MIN_CHURNED} of each")
+

@@ -60,9 +60,11 @@ class Evaluation:
 
 
 def resolve_as_of(app: App, as_of: date | None) -> tuple[date, date]:
-    """The as-of date (default: the last day with data) and the first day of history to
-    learn from: the first day with data, or the first day the retention rules keep
-    (:func:`tenure.privacy.retention.history_kept_from`) when that is later."""
+    """The as-of date (default: the last day with data) and the first day a month end may
+    be labelled (:func:`tenure.health.backtest.first_labelled_day`: after the warm-up
+    behind the first data, and after the events look-back behind what the retention rules
+    keep, :func:`tenure.privacy.retention.history_kept_from`)."""
+    from ..health.backtest import first_labelled_day
     from ..privacy.retention import history_kept_from
 
     found = lab.span(app)
@@ -71,8 +73,7 @@ def resolve_as_of(app: App, as_of: date | None) -> tuple[date, date]:
             raise ChurnError("the warehouse holds no dated records; pass --as-of")
         return as_of, as_of
     day = as_of or found[1]
-    kept = history_kept_from(app.settings, day)
-    return day, max(found[0], kept) if kept else found[0]
+    return day, first_labelled_day(found[0], history_kept_from(app.settings, day))
 
 
 def history_rows(app: App, pit: PointInTime, months: list[date], horizon_days: int,
@@ -109,14 +110,14 @@ def _health(frame: pd.DataFrame) -> np.ndarray:
     return frame["health.score"].to_numpy(dtype="float64")
 
 
-def evaluate_out_of_time(app: App, pit: PointInTime, *, as_of: date, first_day: date,
+def evaluate_out_of_time(app: App, pit: PointInTime, *, as_of: date, start: date,
                          horizon_days: int, judged_months: int = lab.JUDGED_MONTHS,
                          train_months: int = lab.TRAIN_MONTHS,
                          calibration_months: int = lab.CALIBRATION_MONTHS,
                          progress: Progress | None = None) -> tuple[Evaluation, pd.DataFrame]:
     """Walk forward over the latest labelled month ends (see the module doc); also returns
     the labelled rows of every month end read (for the final fit)."""
-    months = lab.labelled_months(first_day, as_of, horizon_days)
+    months = lab.labelled_months(start, as_of, horizon_days)
     plans = lab.judged_plans(months, horizon_days, judged_months=judged_months,
                              train_months=train_months, calibration_months=calibration_months)
     needed = sorted({m for p in plans for m in (*p.history, *p.judged)})
@@ -195,7 +196,7 @@ def evaluate(app: App, *, as_of: date | None = None,
         ev = evaluate_snapshot(app, pit, as_of=day, attribute=label_attribute,
                                horizon_days=horizon_days)
     else:
-        ev, _ = evaluate_out_of_time(app, pit, as_of=day, first_day=first,
+        ev, _ = evaluate_out_of_time(app, pit, as_of=day, start=first,
                                      horizon_days=horizon_days, progress=progress, **months)
     _chart(app, ev, reports_dir)
     return ev
@@ -241,7 +242,7 @@ def train(app: App, *, created: date, as_of: date | None = None,
         train_m: list[date] = [day]
         calib_m: list[date] = [day]
     else:
-        ev, rows = evaluate_out_of_time(app, pit, as_of=day, first_day=first,
+        ev, rows = evaluate_out_of_time(app, pit, as_of=day, start=first,
                                         horizon_days=horizon_days, progress=progress, **months)
         all_months = lab.labelled_months(first, day, horizon_days)
         plan = lab.fit_plan(

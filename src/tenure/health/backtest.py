@@ -154,6 +154,20 @@ def summarise(rows: pd.DataFrame, model: HealthModel) -> dict[str, Any]:
 # A backtest starts this long after the data does, so that the trailing windows behind the
 # measures (NPS looks back 180 days) are full at its first month end.
 WARM_UP_DAYS = 180
+# How far back the measures and the churn features read product events: a metric 90 days
+# before the day (churn.features.CHANGE_DAYS) over its own 30-day window.
+EVENTS_LOOK_BACK_DAYS = 120
+
+
+def first_labelled_day(first_day: date, kept_from: date | None) -> date:
+    """The first day a month end may be judged or learnt from: WARM_UP_DAYS after the first
+    data (the trailing windows are full), and EVENTS_LOOK_BACK_DAYS after the first day the
+    retention rules keep (:func:`tenure.privacy.retention.history_kept_from`: product events
+    before it are deleted)."""
+    start = first_day + timedelta(days=WARM_UP_DAYS)
+    if kept_from is not None:
+        start = max(start, kept_from + timedelta(days=EVENTS_LOOK_BACK_DAYS))
+    return start
 
 
 def default_range(source: Any, settings: Settings, horizon_days: int,
@@ -175,10 +189,8 @@ def default_range(source: Any, settings: Settings, horizon_days: int,
 
         assert span is not None
         index = end.year * 12 + end.month - 1 - months_back
-        # Not before the data, nor before what the retention rules keep, plus the warm-up.
-        first = max(span[0], history_kept_from(settings, span[1]) or span[0])
         start = max(date(index // 12, index % 12 + 1, 1),
-                    first + timedelta(days=WARM_UP_DAYS))
+                    first_labelled_day(span[0], history_kept_from(settings, span[1])))
     months = month_ends(start, end)
     if not months:
         raise HealthError(f"no month end between {start} and {end} has a full {horizon_days}-day "
