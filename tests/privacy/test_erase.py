@@ -277,7 +277,8 @@ def test_names_are_erased_as_whole_words_and_first_names_only_in_their_accounts(
         "accounts": "account_id,name\nA1,Acme\nA2,Birch\n",
         "contacts": "contact_id,account_id,email,name\n"
                     "C1,A1,arjun.khan@acme.example,Arjun Khan\n"
-                    "C2,A2,arjun.khanna@birch.example,Arjun Khanna\n",
+                    "C2,A2,arjun.khanna@birch.example,Arjun Khanna\n"
+                    "C3,A2,a.khan@birch.example,Arjun Khan\n",  # a namesake
         "activities": "activity_id,account_id,kind,occurred_at,summary\n"
                       f"X1,A1,meeting,2026-01-02T10:00:00Z,{session}\n"
                       f"X2,A2,meeting,2026-01-02T10:00:00Z,{session}\n"
@@ -295,10 +296,16 @@ def test_names_are_erased_as_whole_words_and_first_names_only_in_their_accounts(
     (home / "exports").mkdir()
     write_text(home / "exports" / "calls.csv", f"account_id,summary\nA1,{session}\n"
                f"A2,{session}\nA2,Arjun Khanna renewed\n")
+    write_text(home / "exports" / "people.csv", "contact_id,name\nC1,Arjun Khan\n"
+               "C3,Arjun Khan\n")
+    # A colleague at the vendor who bears the same name.
+    run("user", "add", "arjun@vendor.example", "--role", "csm", "--name", "Arjun Khan",
+        "--home", str(home))
 
     report = json.loads(run("privacy", "erase", "--email", "arjun.khan@acme.example", "--yes",
                             "--home", str(home), "--format", "json").stdout)
     assert report["found"] and report["remaining"] == []
+    assert report["namesakes"] == 2  # C3 and the colleague keep their name
 
     summaries = dict(_query(home, "SELECT activity_id, summary FROM activities "
                                   "WHERE activity_id LIKE 'X%'"))
@@ -312,4 +319,11 @@ def test_names_are_erased_as_whole_words_and_first_names_only_in_their_accounts(
     assert (home / "exports" / "calls.csv").read_text(encoding="utf-8").splitlines() == [
         "account_id,summary", "A1,Working session with [erased] on reporting.",
         f"A2,{session}", "A2,Arjun Khanna renewed"]
-    assert _query(home, "SELECT name FROM contacts") == [("Arjun Khanna",)]
+    assert _query(home, "SELECT contact_id, name FROM contacts ORDER BY 1") == [
+        ("C2", "Arjun Khanna"), ("C3", "Arjun Khan")]
+    people = (home / "exports" / "people.csv").read_text(encoding="utf-8").splitlines()
+    assert people[0] == "contact_id,name" and people[2] == "C3,Arjun Khan"
+    assert re.fullmatch(r"erased-[0-9a-f]{16},\[erased\]", people[1]), people[1]
+    with sqlite3.connect(home / "data" / "app.db") as db:
+        assert db.execute("SELECT name FROM users WHERE email = 'arjun@vendor.example'"
+                          ).fetchall() == [("Arjun Khan",)]

@@ -68,6 +68,9 @@ def erase(
     stones = ", ".join(f"#{t['id']} {t['kind']} {t['digest']}…" for t in report.tombstones)
     out.print(f"Tombstones (keyed hashes; a later import of this person is suppressed): "
               f"{stones}", highlight=False)
+    if report.namesakes:
+        out.print(f"{report.namesakes:,} other contact(s) or user(s) bear a name of theirs and "
+                  "keep it (only free text naming this person was redacted).", highlight=False)
     for what, c in report.compaction.items():
         out.print(f"Compacted the {what.replace('_', ' ')}: {c['bytes_before']:,} → "
                   f"{c['bytes_after']:,} bytes in {c['seconds']} s", highlight=False)

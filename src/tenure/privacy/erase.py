@@ -48,13 +48,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, true, update
 from sqlalchemy.engine import make_url
 
 from ..access import record_audit
 from ..ingest.schema import TABLES, Column, Kind
 from ..ingest.validate import lit, q
-from ..store.models import Base, ErasureTombstone, User
+from ..store.models import Base, ErasureTombstone, PrivacyRequest, User
 from .export import Person, find_person
 from .inventory import PersonalColumn, personal_columns
 from .tombstones import (
@@ -80,7 +80,10 @@ PSEUDONYM_DOMAIN = "erased.invalid"  # RFC 2606: a domain that can never receive
 # reports (and files that cannot be read as text) are deleted.
 _LINE_FILES = {".jsonl", ".ndjson", ".log", ".txt", ".tsv"}
 _REPORT_FILES = {".html", ".htm", ".pdf"}
-_CHUNK = 1 << 20
+_CHUNK = 8 << 20
+# Columns of a file's records that describe the person of their own record (as the
+# contacts table's name and title do): not redacted in another person's record.
+_OWN_FIELDS = {"name", "title", "full_name", "job_title"}
 
 
 # --- The person and how their mentions are rewritten
@@ -94,6 +97,9 @@ class Subject:
     pseudonyms: dict[str, str]  # contact id -> erased-<random>
     pseudo_email: str
     prior: list[Tombstone] = field(default_factory=list)
+    # Names of theirs that other contacts or users also bear (namesakes): those people keep
+    # them, so the last scan of the files does not look for them.
+    shared_names: tuple[str, ...] = ()
 
     @property
     def email(self) -> str:
@@ -140,14 +146,21 @@ class Subject:
         accounts = set(self.account_ids)
         return bool(accounts) and any(v in accounts for v in values)
 
-    def scan_pattern(self, *, ids: bool = False) -> re.Pattern[str]:
+    def scan(self, *, ids: bool = False, accounts: bool = False) -> Scan:
         """What may not remain in any file: the email anywhere, the full names as whole
-        words (any case); with ``ids``, also the contact ids as whole words."""
-        words = [*self.names, *(self.pseudonyms if ids else ())]
+        words (any case) but those other people still bear (:attr:`shared_names`); with
+        ``ids``, also the contact ids as whole words; with ``accounts``, also their
+        accounts' ids (records that may name them by first name)."""
+        shared = {n.lower() for n in self.shared_names}
+        words = [*(n for n in self.names if n.lower() not in shared),
+                 *(self.pseudonyms if ids else ()),
+                 *(self.account_ids if accounts else ())]
         alternatives = [re.escape(self.email)]
         if words:
             alternatives.append(_words(words, 0).pattern)
-        return re.compile("|".join(alternatives), re.IGNORECASE)
+        literals = {form for term in (self.email, *words) for form in _byte_forms(term)}
+        return Scan(re.compile("|".join(alternatives), re.IGNORECASE),
+                    tuple(sorted(literals)))
 
     def redact_sql(self, expr: str, *, own_account: str | None = None) -> str:
         """:meth:`redact` as a DuckDB (RE2) expression over the VARCHAR ``expr``;
@@ -174,6 +187,23 @@ class Subject:
             ids = _RE2_EDGE + "(" + "|".join(_re2(c) for c in self.pseudonyms) + ")" + _RE2_END
             cond += f" OR regexp_matches({expr}, {lit(ids)})"
         return f"({cond})"
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A search of a file's bytes: ``pattern`` over the text, run only on the chunks that
+    hold one of ``literals`` (byte forms of the terms, ASCII lower-cased), so that a large
+    file that does not name the person (a compacted database) is read at memory speed."""
+
+    pattern: re.Pattern[str]
+    literals: tuple[bytes, ...]
+
+
+def _byte_forms(term: str) -> set[bytes]:
+    """The UTF-8 forms of a term as it is usually written (as given, lower, upper, title
+    case), ASCII lower-cased like the chunks they are looked for in."""
+    return {v.encode("utf-8").lower() for v in (term, term.lower(), term.upper(),
+                                                 term.title())}
 
 
 def _words(terms: Any, flags: int) -> re.Pattern[str]:
@@ -233,6 +263,7 @@ class ErasureReport:
     files: list[dict[str, str]] = field(default_factory=list)
     compaction: dict[str, Any] = field(default_factory=dict)
     remaining: list[str] = field(default_factory=list)
+    namesakes: int = 0  # other contacts and users who bear one of their names, and keep it
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -310,19 +341,39 @@ def _erase_warehouse(con: Any, subject: Subject, columns: list[PersonalColumn]
                     con, f"UPDATE {q(table)} SET {q(c.column)} = ? WHERE lower({q(c.column)}) "
                     "= ?", [subject.pseudo_email, subject.email]))
     # 5. Every text left: mentions of the email, names and contact ids, and of the first
-    # names in the rows of their own accounts.
+    # names in the rows of their own accounts. Columns that describe the person of their own
+    # row (a name, a job title: key "row") or hold one whole email (key "email": step 4) are
+    # not searched: another contact who shares the person's name keeps it. One scan per
+    # table counts the matches of each column; one UPDATE rewrites the columns that matched.
+    skip = {(c.table, c.column) for c in columns
+            if c.store == "warehouse" and c.key in ("row", EMAIL)}
     accounts = ", ".join(lit(a) for a in subject.account_ids)
     for table, cols_types in text_columns.items():
         own_account = (f"{q('account_id')} IN ({accounts})" if accounts and any(
             c == "account_id" for c, _ in cols_types) else None)
-        for column, kind in cols_types:
-            text = f"CAST({q(column)} AS VARCHAR)"
-            new = subject.redact_sql(text, own_account=own_account)
-            if kind == "JSON":
-                new = f"CAST({new} AS JSON)"
-            count(f"{table}.{column} (mentions redacted)", _scalar(
-                con, f"UPDATE {q(table)} SET {q(column)} = {new} WHERE {q(column)} IS NOT NULL "
-                f"AND {subject.mentioned_sql(text, own_account=own_account)}"))
+        searched = [(name, kind) for name, kind in cols_types if (table, name) not in skip]
+        if not searched:
+            continue
+        conds = {name: f"({q(name)} IS NOT NULL AND " + subject.mentioned_sql(
+                     f"CAST({q(name)} AS VARCHAR)", own_account=own_account) + ")"
+                 for name, _ in searched}
+        found = con.execute("SELECT " + ", ".join(
+            f"count(*) FILTER (WHERE {cond})" for cond in conds.values())
+            + f" FROM {q(table)}").fetchall()[0]
+        hit = {name: int(n) for name, n in zip(conds, found, strict=True) if n}
+        if not hit:
+            continue
+        sets = []
+        for name, kind in searched:
+            if name in hit:
+                new = subject.redact_sql(f"CAST({q(name)} AS VARCHAR)", own_account=own_account)
+                if kind == "JSON":
+                    new = f"CAST({new} AS JSON)"
+                sets.append(f"{q(name)} = CASE WHEN {conds[name]} THEN {new} ELSE {q(name)} END")
+        con.execute(f"UPDATE {q(table)} SET {', '.join(sets)} WHERE "
+                    + " OR ".join(conds[name] for name in hit))
+        for name, n in hit.items():
+            count(f"{table}.{name} (mentions redacted)", n)
     return done
 
 
@@ -339,7 +390,8 @@ def _pk_filter(table: Table, row: Any) -> Any:
 
 
 def _erase_app(s: Session, subject: Subject, user_ids: tuple[int, ...],
-               columns: list[PersonalColumn], request_id: str) -> dict[str, int]:
+               columns: list[PersonalColumn], request_id: str,
+               register_id: int | None = None) -> dict[str, int]:
     done: dict[str, int] = {}
 
     def count(label: str, n: int) -> None:
@@ -389,12 +441,24 @@ def _erase_app(s: Session, subject: Subject, user_ids: tuple[int, ...],
                 .values(status="failed",
                         last_error=f"recipient erased (erasure request {request_id})"))))
         # 4. Every text column: their email, names and contact ids, and their first names
-        # in rows of their own accounts.
+        # in rows of their own accounts. A column that holds one whole email (key "email")
+        # takes the pseudonymous address where it is theirs; one that describes the person of
+        # its own row (a name: key "row") is left, so a colleague who shares their name keeps
+        # it (their own rows were dealt with above).
         terms = [subject.email, *subject.names, *ids]
+        # The request's own row in the register is the register's to update.
+        mine = (table.c.id != register_id if register_id is not None
+                and table.name == PrivacyRequest.__tablename__ else true())
         account = table.c.get("account_id")
         scoped = account is not None and bool(subject.first_names)
+        keys = {c.column: c.key for c in cols}
         for col in table.columns:
-            if not _is_text(col):
+            if not _is_text(col) or keys.get(col.name) == "row":
+                continue
+            if keys.get(col.name) == EMAIL:
+                count(f"{table.name}.{col.name} (pseudonymised)", _changed(s.execute(
+                    update(table).where(func.lower(col) == subject.email, mine)
+                    .values({col.name: subject.pseudo_email}))))
                 continue
             cond = or_(*(func.lower(col).contains(t.lower(), autoescape=True) for t in terms))
             if scoped:
@@ -404,7 +468,7 @@ def _erase_app(s: Session, subject: Subject, user_ids: tuple[int, ...],
             chosen = [*table.primary_key.columns, col]
             extra = [account] if scoped and account is not None and all(
                 account is not c for c in chosen) else []
-            found = s.execute(select(*chosen, *extra).where(cond)).all()
+            found = s.execute(select(*chosen, *extra).where(cond, mine)).all()
             for row in found:
                 old = row._mapping[col.name]
                 if old is None:
@@ -416,6 +480,14 @@ def _erase_app(s: Session, subject: Subject, user_ids: tuple[int, ...],
                               .values({col.name: new}))
                     count(f"{table.name}.{col.name}", 1)
     return done
+
+
+def _forget_request(s: Session, register_id: int | None, pseudo_email: str) -> None:
+    """The erasure request's own register row takes the pseudonymous address, with the rest
+    of the erasure (the register keeps that it was done, not whom it was about)."""
+    if register_id is not None:
+        s.execute(update(PrivacyRequest).where(PrivacyRequest.id == register_id)
+                  .values(email=pseudo_email))
 
 
 def _changed(result: Any) -> int:
@@ -440,27 +512,29 @@ def _walk(root: Path, skip: set[Path]) -> Iterator[Path]:
                 yield p
 
 
-def file_mentions(path: Path, pattern: re.Pattern[str]) -> bool:
-    """Whether the file's text (its bytes read as UTF-8 in chunks) matches ``pattern``
-    (:meth:`Subject.scan_pattern`). ZIP archives are looked into (their members are
-    compressed)."""
+def file_mentions(path: Path, scan: Scan) -> bool:
+    """Whether the file's text (its bytes read as UTF-8 in chunks) matches the scan
+    (:meth:`Subject.scan`). ZIP archives are looked into (their members are compressed)."""
     if zipfile.is_zipfile(path):
         with contextlib.suppress(zipfile.BadZipFile, OSError), zipfile.ZipFile(path) as zf:
             for info in zf.infolist():
                 with zf.open(info) as fh:
-                    if _stream_mentions(fh, pattern):
+                    if _stream_mentions(fh, scan):
                         return True
     with path.open("rb") as fh:
-        return _stream_mentions(fh, pattern)
+        return _stream_mentions(fh, scan)
 
 
 _OVERLAP = 4096  # longer than any email, name or id looked for, with its edges
 
 
-def _stream_mentions(fh: Any, pattern: re.Pattern[str]) -> bool:
+def _stream_mentions(fh: Any, scan: Scan) -> bool:
     tail = b""
     while chunk := fh.read(_CHUNK):
-        if pattern.search((tail + chunk).decode("utf-8", errors="ignore")):
+        data = tail + chunk
+        low = data.lower()
+        if any(lit in low for lit in scan.literals) and scan.pattern.search(
+                data.decode("utf-8", errors="ignore")):
             return True
         tail = chunk[-_OVERLAP:]
     return False
@@ -481,14 +555,22 @@ def _erase_csv(path: Path, subject: Subject) -> str | None:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n" if "\r\n" in text[:4096] else "\n")
     dropped = redacted = 0
+    protected: set[int] = set()
+    ids = set(subject.pseudonyms)
     for i, record in enumerate(csv.reader(io.StringIO(text, newline=""))):
+        if i == 0:
+            # A name or job title describes the person of its own record: another person's
+            # (a namesake's) is left as it is.
+            protected = {j for j, h in enumerate(record) if h.strip().lower() in _OWN_FIELDS}
         joined = "\x1f".join(record)
         if i and subject.email in joined.lower():
             dropped += 1  # their own record (a contact row, a rejected row of theirs)
             continue
         own = subject.of_own_account(record)
         if subject.mentioned(joined, own_account=own):
-            new = [subject.redact(v, own_account=own) for v in record]
+            theirs = i == 0 or bool(ids.intersection(record))
+            new = [v if j in protected and not theirs else subject.redact(v, own_account=own)
+                   for j, v in enumerate(record)]
             redacted += new != record
             record = new
         writer.writerow(record)
@@ -568,7 +650,7 @@ def _erase_in_file(path: Path, subject: Subject, reports_dir: Path) -> str | Non
     place; anything else that names them is deleted.
     """
     suffix = path.suffix.lower()
-    if subject.scan_pattern().search(path.name):
+    if subject.scan().pattern.search(path.name):
         path.unlink()
         return "deleted (its name names them)"
     if suffix == ".parquet":
@@ -576,14 +658,11 @@ def _erase_in_file(path: Path, subject: Subject, reports_dir: Path) -> str | Non
     if suffix == ".csv" or suffix in _LINE_FILES:
         # Contact ids count here: a sample file or a rejected row can name them by id alone;
         # so do their accounts' ids, whose records can name them by first name.
-        trigger = subject.scan_pattern(ids=True)
-        if subject.first_names:
-            trigger = re.compile(f"{trigger.pattern}|{_words(subject.account_ids, 0).pattern}",
-                                 re.IGNORECASE)
+        trigger = subject.scan(ids=True, accounts=bool(subject.first_names))
         if not file_mentions(path, trigger):
             return None
         return _erase_csv(path, subject) if suffix == ".csv" else _erase_lines(path, subject)
-    if not file_mentions(path, subject.scan_pattern()):
+    if not file_mentions(path, subject.scan()):
         return None
     if suffix in _REPORT_FILES or reports_dir in path.parents:
         path.unlink()
@@ -598,6 +677,20 @@ def _erase_in_file(path: Path, subject: Subject, reports_dir: Path) -> str | Non
         return "deleted (not text: it cannot be redacted)"
     _replace_file(path, subject.redact(text).encode("utf-8"))
     return "redacted"
+
+
+def _namesakes(app: App, con: Any, names: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
+    """How many contacts and users still bear one of ``names`` (other people: the person's
+    own records are gone or pseudonymised by now), and which of the names they bear."""
+    lowered = sorted({n.lower() for n in names})
+    rows = con.execute("SELECT lower(name), count(*) FROM contacts WHERE "
+                       "list_contains(?, lower(name)) GROUP BY 1", [lowered]).fetchall()
+    with app.store.session() as s:
+        rows += s.execute(select(func.lower(User.name), func.count()).where(
+            func.lower(User.name).in_(lowered)).group_by(func.lower(User.name))).all()
+    shared = {str(n) for n, _ in rows}
+    return (sum(int(c) for _, c in rows),
+            tuple(n for n in names if n.lower() in shared))
 
 
 # --- Compaction
@@ -696,9 +789,11 @@ def _known_ids(app: App, key: bytes, prior: list[Tombstone], con: Any) -> list[s
 
 def erase_person(app: App, *, email: str, names: list[str] | None = None, now: datetime,
                  who: Principal | None = None, acting_email: str | None = None,
-                 via: str = "cli") -> ErasureReport:
+                 via: str = "cli", register_id: int | None = None) -> ErasureReport:
     """Erase the person with ``email`` (and ``names``, besides their contacts' names) from the
-    whole workspace; see the module docstring. An unknown person changes nothing."""
+    whole workspace; see the module docstring. An unknown person changes nothing.
+    ``register_id``: this request's own row in the register, which the register updates
+    itself (it is not what the erasure looks for)."""
     from ..access import normalise_email
 
     email = normalise_email(email)
@@ -733,7 +828,9 @@ def erase_person(app: App, *, email: str, names: list[str] | None = None, now: d
                             list(subject.pseudonyms.items()))
         report.warehouse = _erase_warehouse(con, subject, columns)
         with app.store.session() as s:
-            report.app = _erase_app(s, subject, person.user_ids, columns, request_id)
+            _forget_request(s, register_id, subject.pseudo_email)
+            report.app = _erase_app(s, subject, person.user_ids, columns, request_id,
+                                    register_id)
             if not (report.warehouse or report.app or prior):
                 raise _NothingFound
             digests = {digest(key, EMAIL, email): EMAIL,
@@ -744,6 +841,9 @@ def erase_person(app: App, *, email: str, names: list[str] | None = None, now: d
     except _NothingFound:
         with contextlib.suppress(Exception):
             con.execute("ROLLBACK")
+        # Nothing held about them: their request is the last place that names them.
+        with app.store.session() as s:
+            _forget_request(s, register_id, subject.pseudo_email)
     except BaseException:
         with contextlib.suppress(Exception):
             con.execute("ROLLBACK")
@@ -766,7 +866,12 @@ def erase_person(app: App, *, email: str, names: list[str] | None = None, now: d
     if report.files:
         report.found = True
 
-    needles = subject.scan_pattern()
+    # The files were rewritten looking for every name of theirs; the last scan leaves out
+    # the names that other people still bear (their records keep them).
+    if subject.names:
+        report.namesakes, shared = _namesakes(app, con, subject.names)
+        subject = replace(subject, shared_names=shared)
+    needles = subject.scan()
     if report.found or any(p.exists() and file_mentions(p, needles) for p in skip):
         if warehouse_file is not None and warehouse_file.exists():
             report.compaction["warehouse"] = compact_warehouse(app)

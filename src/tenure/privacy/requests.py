@@ -12,9 +12,11 @@ Where a request comes from decides when it is carried out:
   process` (run it from cron beside `tenure outbox send`), or the start of the next scoring
   run for the current day (``privacy.process_on_score``).
 
-An erasure replaces the email of its own request with the pseudonymous address it gives the
-person (it rewrites every text of the app database), so the register keeps that a request
-was received and done, and no longer whom it was about.
+Once an erasure is carried out, its own request's email is replaced by a pseudonymous
+address (the erasure itself rewrites the person's earlier requests, like every text of the
+app database), so the register keeps that a request was received and done, and no longer
+whom it was about. An access request is recorded once its ZIP is written, so that the ZIP
+does not hold the request itself.
 """
 
 from __future__ import annotations
@@ -161,7 +163,7 @@ def erase_registered(app: App, *, email: str, now: datetime, names: list[str] | 
                                       requested_by=acting_email, via=via)["id"])
     try:
         report = erase_person(app, email=email, names=names, now=now, who=who,
-                              acting_email=acting_email, via=via)
+                              acting_email=acting_email, via=via, register_id=request_id)
     except BaseException as exc:
         _finish(app, request_id, status="failed", outcome={"error": _error_text(exc, email)},
                 now=now)
@@ -213,14 +215,19 @@ def export_registered(app: App, *, email: str, out: Path, now: datetime,
     from ..access import record_audit
     from .export import export_person
 
-    request = file_request(app, kind="access", email=email, now=now,
-                           requested_by=acting_email, via=via)
+    # Recorded once carried out, so that the export does not hold its own request.
     try:
         result = export_person(app, email=email, out=out, now=now, cursor=cursor)
     except BaseException as exc:
-        _finish(app, int(request["id"]), status="failed",
+        if not isinstance(exc, TenureError | OSError | SQLAlchemyError | duckdb.Error):
+            raise
+        failed = file_request(app, kind="access", email=email, now=now,
+                              requested_by=acting_email, via=via)
+        _finish(app, int(failed["id"]), status="failed",
                 outcome={"error": _error_text(exc, email)}, now=now)
         raise
+    request = file_request(app, kind="access", email=email, now=now,
+                           requested_by=acting_email, via=via)
     tables = [t.table for t in result.tables]
     done = _finish(app, int(request["id"]), status="done",
                    outcome={"records": result.records, "tables": tables}, now=now)

@@ -482,8 +482,8 @@ class PrivacyRequest(Base):
     """A person's access or erasure request, from the day it was received to the day it was
     done (GDPR gives a month, CCPA 45 days: ``due_on``). An erasure filed from the dashboard
     or the API waits (``pending``) for the next process that may write the warehouse
-    (`tenure privacy process`, or the next `tenure score`); the erasure itself then replaces
-    the email here with its pseudonymous address. ``outcome`` is JSON: what was done."""
+    (`tenure privacy process`, or the next `tenure score`); once carried out, its email is
+    replaced by a pseudonymous address. ``outcome`` is JSON: what was done."""
 
     __tablename__ = "privacy_requests"
 
