@@ -47,18 +47,15 @@ from typing import Any
 from . import (
     Options,
     Outcome,
-    current_rss_mib,
     machine,
     machine_markdown,
     markdown_table,
-    peak_rss_mib,
     reflow,
-    reset_peak_rss,
     spread,
     warm_file,
 )
 from .health_scoring import _mib, _s, _workspace, company
-from .metrics_engine import AS_OF, SEED, Company, _git_revision, _in_child
+from .metrics_engine import AS_OF, SEED, Company, _git_revision, _in_child, _step
 
 NAME = "privacy_requests"
 TITLE = "Privacy requests: access, retention dry run and erasure, 100,000 accounts"
@@ -76,19 +73,6 @@ def _say(msg: str) -> None:
 def _now() -> dt.datetime:
     """The CLI's clock: UTC, naive."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _step(fn: Callable[[], Any]) -> tuple[Any, dict[str, Any]]:
-    """Run ``fn`` once: its wall and CPU time, and the process's peak RSS during it."""
-    before = current_rss_mib()
-    reset_peak_rss()
-    cpu = time.process_time()
-    started = time.perf_counter()
-    out = fn()
-    wall = time.perf_counter() - started
-    return out, {"seconds": wall, "cpu_s": time.process_time() - cpu,
-                 "rss_before_mib": before, "peak_rss_mib": peak_rss_mib(),
-                 "rss_after_mib": current_rss_mib()}
 
 
 def _open(home: str) -> Any:
