@@ -55,7 +55,7 @@ from ..access import record_audit
 from ..ingest.schema import TABLES, Column, Kind
 from ..ingest.validate import lit, q
 from ..store.models import Base, ErasureTombstone, PrivacyRequest, User
-from .export import Person, find_person
+from .export import Person, find_person, re2_literal, re2_whole_words, whole_words
 from .inventory import PersonalColumn, personal_columns
 from .tombstones import (
     CONTACT_ID,
@@ -125,9 +125,9 @@ class Subject:
         first names (whole words, as written) replaced."""
         out = re.sub(re.escape(self.email), self.pseudo_email, text, flags=re.IGNORECASE)
         if self.names:
-            out = _words(self.names, re.IGNORECASE).sub(ERASED, out)
+            out = whole_words(self.names, re.IGNORECASE).sub(ERASED, out)
         if own_account and self.first_names:
-            out = _words(self.first_names, 0).sub(ERASED, out)
+            out = whole_words(self.first_names, 0).sub(ERASED, out)
         for cid, pseudo in self.pseudonyms.items():
             out = re.sub(rf"(?<![\w-]){re.escape(cid)}(?![\w-])", pseudo, out)
         return out
@@ -135,9 +135,9 @@ class Subject:
     def mentioned(self, text: str, *, ids: bool = True, own_account: bool = False) -> bool:
         if self.email in text.lower():
             return True
-        if self.names and _words(self.names, re.IGNORECASE).search(text):
+        if self.names and whole_words(self.names, re.IGNORECASE).search(text):
             return True
-        if own_account and self.first_names and _words(self.first_names, 0).search(text):
+        if own_account and self.first_names and whole_words(self.first_names, 0).search(text):
             return True
         return ids and any(cid in text for cid in self.pseudonyms)
 
@@ -157,7 +157,7 @@ class Subject:
                  *(self.account_ids if accounts else ())]
         alternatives = [re.escape(self.email)]
         if words:
-            alternatives.append(_words(words, 0).pattern)
+            alternatives.append(whole_words(words, 0).pattern)
         literals = {form for term in (self.email, *words) for form in _byte_forms(term)}
         return Scan(re.compile("|".join(alternatives), re.IGNORECASE),
                     tuple(sorted(literals)))
@@ -165,14 +165,15 @@ class Subject:
     def redact_sql(self, expr: str, *, own_account: str | None = None) -> str:
         """:meth:`redact` as a DuckDB (RE2) expression over the VARCHAR ``expr``;
         ``own_account``: a SQL condition that the row is one of their accounts'."""
-        out = f"regexp_replace({expr}, {lit(_re2(self.email))}, {lit(self.pseudo_email)}, 'gi')"
+        email = lit(re2_literal(self.email))
+        out = f"regexp_replace({expr}, {email}, {lit(self.pseudo_email)}, 'gi')"
         if self.names:
             out = _words_sql(out, self.names, "gi")
         if own_account is not None and self.first_names:
             out = f"CASE WHEN {own_account} THEN {_words_sql(out, self.first_names, 'g')} " \
                   f"ELSE {out} END"
         for cid, pseudo in self.pseudonyms.items():
-            word = _RE2_EDGE + "(" + _re2(cid) + ")" + _RE2_END
+            word = _RE2_EDGE + "(" + re2_literal(cid) + ")" + _RE2_END
             out = f"regexp_replace({out}, {lit(word)}, {lit(_RE2_KEEP.format(pseudo))}, 'g')"
         return out
 
@@ -189,14 +190,15 @@ class Subject:
         return f"({cond})"
 
     def mentioned_sql(self, expr: str, *, own_account: str | None = None) -> str:
-        cond = f"regexp_matches({expr}, {lit(_re2(self.email))}, 'i')"
+        cond = f"regexp_matches({expr}, {lit(re2_literal(self.email))}, 'i')"
         if self.names:
-            cond += f" OR regexp_matches({expr}, {lit(_re2_words(self.names))}, 'i')"
+            cond += f" OR regexp_matches({expr}, {lit(re2_whole_words(self.names))}, 'i')"
         if own_account is not None and self.first_names:
             cond += (f" OR (({own_account}) AND regexp_matches({expr}, "
-                     f"{lit(_re2_words(self.first_names))}))")
+                     f"{lit(re2_whole_words(self.first_names))}))")
         if self.pseudonyms:
-            ids = _RE2_EDGE + "(" + "|".join(_re2(c) for c in self.pseudonyms) + ")" + _RE2_END
+            ids = (_RE2_EDGE + "(" + "|".join(re2_literal(c) for c in self.pseudonyms) + ")"
+                   + _RE2_END)
             cond += f" OR regexp_matches({expr}, {lit(ids)})"
         return f"({self.prefilter_sql(expr, own_account=own_account)} AND ({cond}))"
 
@@ -218,41 +220,27 @@ def _byte_forms(term: str) -> set[bytes]:
                                                  term.title())}
 
 
-def _words(terms: Any, flags: int) -> re.Pattern[str]:
-    """Any of ``terms`` as a whole word (not inside a longer word: "Arjun Khan" is not in
-    "Arjun Khanna"), longest first."""
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", flags)
-
-
 # A term as a whole word in RE2, which has no look-behind: the characters around it are
 # captured and put back (\1, \3) around the replacement. A character between two
 # occurrences belongs to one match only, so the replacement is applied twice.
 _RE2_EDGE = r"(^|[^\pL\pN_-])"
 _RE2_END = r"($|[^\pL\pN_-])"
 _RE2_KEEP = "\\1{}\\3"
-_RE2_WORD_EDGE = r"(^|[^\pL\pN_])"
-_RE2_WORD_END = r"($|[^\pL\pN_])"
-
-
-def _re2_words(terms: Any) -> str:
-    alternatives = "|".join(_re2(t) for t in sorted(terms, key=len, reverse=True))
-    return f"{_RE2_WORD_EDGE}({alternatives}){_RE2_WORD_END}"
 
 
 def _words_sql(expr: str, terms: Any, flags: str) -> str:
-    pattern, keep = lit(_re2_words(terms)), lit(_RE2_KEEP.format(ERASED))
+    pattern, keep = lit(re2_whole_words(terms)), lit(_RE2_KEEP.format(ERASED))
     once = f"regexp_replace({expr}, {pattern}, {keep}, {lit(flags)})"
     return f"regexp_replace({once}, {pattern}, {keep}, {lit(flags)})"
 
 
-def _re2(term: str) -> str:
-    """A literal for RE2 (DuckDB's regular expressions): every non-alphanumeric escaped."""
-    return "".join(c if c.isalnum() else f"\\x{{{ord(c):x}}}" for c in term)
-
-
 def _pseudonym() -> str:
     return "erased-" + secrets.token_hex(8)
+
+
+def pseudo_email() -> str:
+    """A fresh pseudonymous address, ``erased-<16 hex>@erased.invalid``, linked to nothing."""
+    return f"{_pseudonym()}@{PSEUDONYM_DOMAIN}"
 
 
 # --- The report
@@ -580,7 +568,7 @@ def _erase_csv(path: Path, subject: Subject) -> str | None:
 
 def _erase_lines(path: Path, subject: Subject) -> str | None:
     lines = path.read_text(encoding="utf-8", errors="surrogateescape").splitlines(True)
-    accounts = _words(subject.account_ids, 0) if subject.account_ids else None
+    accounts = whole_words(subject.account_ids, 0) if subject.account_ids else None
     kept, dropped, redacted = [], 0, 0
     for line in lines:
         if subject.email in line.lower():
@@ -613,8 +601,8 @@ def _erase_parquet(path: Path, subject: Subject) -> str | None:
     hits = None
     for i in strings:
         col = table.column(i)
-        terms = _re2(subject.email) + (f"|{_re2_words(subject.names)}" if subject.names
-                                       else "")
+        terms = re2_literal(subject.email) + (
+            f"|{re2_whole_words(subject.names)}" if subject.names else "")
         m = pc.or_(pc.match_substring_regex(col, terms, ignore_case=True),
                    pc.is_in(col, value_set=pa.array(list(subject.pseudonyms) or [""])))
         m = pc.fill_null(m, False)
@@ -811,7 +799,7 @@ def erase_person(app: App, *, email: str, names: list[str] | None = None, now: d
     contact_ids = tuple(dict.fromkeys((*person.contact_ids, *extra)))
     person = replace(person, contact_ids=contact_ids)
     subject = Subject(person=person, pseudonyms={c: _pseudonym() for c in contact_ids},
-                      pseudo_email=f"{_pseudonym()}@{PSEUDONYM_DOMAIN}", prior=prior)
+                      pseudo_email=pseudo_email(), prior=prior)
     request_id = _request_id(now)
     report = ErasureReport(found=False, request_id=request_id,
                            already_erased=sorted({t.request_id for t in prior}),

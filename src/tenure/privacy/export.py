@@ -15,7 +15,7 @@ import itertools
 import json
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -80,19 +80,22 @@ class ExportResult:
         return sum(t.records for t in self.tables)
 
 
-def _mention_regex(terms: Sequence[str]) -> re.Pattern[str]:
-    """Any term as a whole word: not inside a longer word, email or id."""
-    alternatives = "|".join(re.escape(t) for t in terms)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+def whole_words(terms: Iterable[str], flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    """Any of ``terms`` as a whole word (not inside a longer word, email or id: "Arjun Khan"
+    is not in "Arjun Khanna", ``c-1`` is not in ``c-10``), longest first."""
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", flags)
 
 
-def _re2_literal(term: str) -> str:
+def re2_literal(term: str) -> str:
+    """A literal for RE2 (DuckDB's regular expressions): every non-alphanumeric escaped."""
     return "".join(c if c.isalnum() else f"\\x{{{ord(c):x}}}" for c in term)
 
 
-def _re2_mention(terms: Sequence[str]) -> str:
-    """:func:`_mention_regex` in RE2 (DuckDB), which has no look-behind."""
-    words = "|".join(_re2_literal(t) for t in terms)
+def re2_whole_words(terms: Iterable[str]) -> str:
+    """:func:`whole_words` in RE2, which has no look-behind: the characters around the term
+    are captured (groups 1 and 3)."""
+    words = "|".join(re2_literal(t) for t in sorted(terms, key=len, reverse=True))
     return rf"(^|[^\pL\pN_])({words})($|[^\pL\pN_])"
 
 
@@ -127,7 +130,7 @@ def _warehouse_condition(col: PersonalColumn, person: Person) -> tuple[str, list
         return f"list_contains(?, {name})", [list(person.contact_ids)]
     if col.key == "mentions" and person.terms:
         return (f"regexp_matches(CAST({name} AS VARCHAR), ?, 'i')",
-                [_re2_mention(person.terms)])
+                [re2_whole_words(person.terms)])
     return None
 
 
@@ -185,7 +188,7 @@ def _app_rows(app: App, table_name: str, columns: list[PersonalColumn], person: 
     conditions = [c for col in columns for c in _app_prefilter(table, col, person)]
     if not conditions:
         return []
-    mention = _mention_regex(person.terms)
+    mention = whole_words(person.terms)
     withheld = {c.column for c in columns if c.category == "credential"}
     with app.store.engine.connect() as conn:
         found = [dict(r._mapping) for r in conn.execute(select(table).where(or_(*conditions)))]

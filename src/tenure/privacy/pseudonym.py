@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, TenureError
 from ..ingest.schema import TABLES
+from ..ingest.validate import q
 from ..warehouse import stored_columns
 from .inventory import personal_columns
 
@@ -87,11 +88,7 @@ def hmac_sql(column: str, key: bytes) -> str:
     ipad = bytes(b ^ 0x36 for b in key).hex()
     opad = bytes(b ^ 0x5C for b in key).hex()
     return (f"sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || "
-            f"encode(CAST({_q(column)} AS VARCHAR)))))")
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+            f"encode(CAST({q(column)} AS VARCHAR)))))")
 
 
 @dataclass
@@ -166,12 +163,12 @@ def export_table(app: App, table: str, out: Path, *, fmt: str = "csv",
     if pseudonymize and key is None:
         key = pseudonym_key()
     select = ", ".join(
-        [_q(c) for c in plan.kept if c not in plan.hashed]
-        + [f"{hmac_sql(c, key)} AS {_q(c)}" for c in plan.hashed if key is not None])
+        [q(c) for c in plan.kept if c not in plan.hashed]
+        + [f"{hmac_sql(c, key)} AS {q(c)}" for c in plan.hashed if key is not None])
     # The file's columns in the table's order.
     order = [c for c, _ in stored_columns(TABLES[table]) if c not in plan.dropped]
-    sql = (f"SELECT {', '.join(_q(c) for c in order)} FROM (SELECT {select} "
-           f"FROM {_q(table)})")
+    sql = (f"SELECT {', '.join(q(c) for c in order)} FROM (SELECT {select} "
+           f"FROM {q(table)})")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()

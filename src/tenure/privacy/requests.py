@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import Conflict, NotVisible, TenureError
 from ..store.models import PrivacyRequest
+from .erase import erase_person, pseudo_email
 
 if TYPE_CHECKING:
     from ..access import Principal
@@ -117,6 +118,15 @@ def list_requests(store: AppStore, *, today: date, status: str | None = None,
         return [_public(r, today) for r in rows], total
 
 
+def pending_counts(store: AppStore, *, today: date) -> tuple[int, int]:
+    """How many requests are pending, and how many of those are overdue (one query)."""
+    with store.session() as s:
+        pending, overdue = s.execute(select(
+            func.count(), func.count().filter(PrivacyRequest.due_on < today))
+            .where(PrivacyRequest.status == "pending")).one()
+    return int(pending), int(overdue)
+
+
 def cancel_request(app: App, request_id: int, *, now: datetime, who: Principal | None,
                    acting_email: str | None, via: str) -> dict[str, Any]:
     """Cancel a pending request (filed in error). Its email is replaced, since the request
@@ -128,16 +138,10 @@ def cancel_request(app: App, request_id: int, *, now: datetime, who: Principal |
         raise Conflict(f"privacy request {request_id} is {current['status']}, not "
                               "pending: only a pending request can be cancelled")
     done = _finish(app, request_id, status="cancelled", outcome={"cancelled": True}, now=now,
-                   email=_nobody())
+                   email=pseudo_email())
     record_audit(app.store, who=who, email=acting_email, action="privacy.cancel", via=via,
                  now=now, object_type="privacy_request", object_id=str(request_id))
     return done
-
-
-def _nobody() -> str:
-    from .erase import PSEUDONYM_DOMAIN, _pseudonym
-
-    return f"{_pseudonym()}@{PSEUDONYM_DOMAIN}"
 
 
 def _error_text(exc: BaseException, email: str) -> str:
@@ -156,8 +160,6 @@ def erase_registered(app: App, *, email: str, now: datetime, names: list[str] | 
     """Carry out an erasure and record it in the register: the request ``request_id`` (a
     pending one), else a new one. Raises what the erasure raises, with the request marked
     failed."""
-    from .erase import PSEUDONYM_DOMAIN, erase_person
-
     if request_id is None:
         request_id = int(file_request(app, kind="erasure", email=email, now=now,
                                       requested_by=acting_email, via=via)["id"])
@@ -172,13 +174,9 @@ def erase_registered(app: App, *, email: str, now: datetime, names: list[str] | 
                "rows": sum(report.warehouse.values()) + sum(report.app.values()),
                "files": len(report.files), "tombstones": [t["id"] for t in report.tombstones],
                "remaining_files": len(report.remaining)}
-    # The erasure rewrote this row's email already when it found the person; when it did not,
-    # the register still does not keep who asked.
-    with app.store.session() as s:
-        current = s.scalar(select(PrivacyRequest.email).where(PrivacyRequest.id == request_id))
-    pseudo = current if current and current.endswith("@" + PSEUDONYM_DOMAIN) else _nobody()
+    # The erasure gave this row a pseudonymous address already, found or not.
     done = _finish(app, request_id, status="failed" if report.remaining else "done",
-                   outcome=outcome, now=now, email=pseudo)
+                   outcome=outcome, now=now)
     return done, report
 
 

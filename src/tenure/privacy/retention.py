@@ -33,6 +33,7 @@ from sqlalchemy import JSON, Date, DateTime, String, Text, and_, delete, func, o
 
 from ..errors import ConfigError
 from ..ingest.schema import TABLES, Kind
+from ..ingest.validate import q
 from ..store.models import Base
 
 if TYPE_CHECKING:
@@ -332,31 +333,27 @@ def _blank(store: str, table: str, column: str) -> str | None:
     return None if t_app.c[column].nullable else ""
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _warehouse_rule(app: App, rule: RetentionRule, before: datetime, dry_run: bool) -> int:
     con = app.warehouse.con
     if rule.table not in app.warehouse.existing_tables():
         return 0
-    where = f"{_q(rule.date_column)} < ?"
+    where = f"{q(rule.date_column)} < ?"
     if rule.action == "redact":
         # Only rows that still hold something: a second run counts nothing again.
-        held = [f"({_q(c)} IS NOT NULL AND {_q(c)} <> '')" if _blank("warehouse", rule.table, c)
-                == "" else f"{_q(c)} IS NOT NULL" for c in rule.columns]
+        held = [f"({q(c)} IS NOT NULL AND {q(c)} <> '')" if _blank("warehouse", rule.table, c)
+                == "" else f"{q(c)} IS NOT NULL" for c in rule.columns]
         where += " AND (" + " OR ".join(held) + ")"
-    row = con.execute(f"SELECT count(*) FROM {_q(rule.table)} WHERE {where}", [before]
+    row = con.execute(f"SELECT count(*) FROM {q(rule.table)} WHERE {where}", [before]
                       ).fetchone()
     n = int(row[0]) if row else 0
     if n and not dry_run:
         if rule.action == "delete":
-            con.execute(f"DELETE FROM {_q(rule.table)} WHERE {where}", [before])
+            con.execute(f"DELETE FROM {q(rule.table)} WHERE {where}", [before])
         else:
             sets = ", ".join(
-                f"{_q(c)} = " + ("''" if _blank("warehouse", rule.table, c) == "" else "NULL")
+                f"{q(c)} = " + ("''" if _blank("warehouse", rule.table, c) == "" else "NULL")
                 for c in rule.columns)
-            con.execute(f"UPDATE {_q(rule.table)} SET {sets} WHERE {where}", [before])
+            con.execute(f"UPDATE {q(rule.table)} SET {sets} WHERE {where}", [before])
     return n
 
 

@@ -4,25 +4,22 @@ filed for the next process that may write the warehouse (:mod:`tenure.privacy.re
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from starlette.background import BackgroundTask
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..access import Principal, record_audit
 from ..api.deps import AppDep, Clock
+from ..api.routes.privacy import access_response
 from ..errors import AccessError, PermissionDenied
 from ..privacy.requests import (
     STATUSES,
     cancel_request,
-    export_registered,
     file_request,
     list_requests,
+    pending_counts,
 )
 from . import csrf
 from .pages import page_user, render
@@ -45,12 +42,11 @@ def _page(request: Request, app: AppDep, clock: Clock, user: Principal, *,
     today = clock().date()
     rows, total = list_requests(app.store, today=today, status=status, limit=REQUESTS_PAGE,
                                 offset=(page - 1) * REQUESTS_PAGE)
-    pending, _ = list_requests(app.store, today=today, status="pending", limit=1000)
+    pending, overdue = pending_counts(app.store, today=today)
     filters = {"status": status} if status else {}
     return render(request, "privacy.html", status=code, user=user, rows=rows, total=total,
                   page=page, pages=max(1, -(-total // REQUESTS_PAGE)), filters=filters,
-                  statuses=STATUSES, pending=len(pending),
-                  overdue=sum(r["overdue"] for r in pending), error=error, done=done,
+                  statuses=STATUSES, pending=pending, overdue=overdue, error=error, done=done,
                   due_days=app.settings.privacy.request_due_days,
                   query=lambda **kw: urlencode({**filters, **kw}))
 
@@ -78,23 +74,12 @@ def access(request: Request, app: AppDep, clock: Clock,
     recorded as done."""
     user = _admin(request, app, clock)
     csrf.check_session(request, csrf_token)
-    fd, name = tempfile.mkstemp(prefix="tenure-access-", suffix=".zip")
-    os.close(fd)
-    out = Path(name)
     try:
         with app.warehouse.reading() as cursor:
-            row, _ = export_registered(app, email=email, out=out, now=clock(), cursor=cursor,
-                                       who=user, acting_email=user.email, via="web")
+            return access_response(app, email=email, cursor=cursor, who=user, now=clock(),
+                                   via="web")
     except AccessError as exc:  # not an email address
-        out.unlink(missing_ok=True)
         return _page(request, app, clock, user, error=str(exc), code=400)
-    except BaseException:
-        out.unlink(missing_ok=True)
-        raise
-    return FileResponse(out, media_type="application/zip",
-                        filename=f"privacy-request-{row['id']}.zip",
-                        headers={"X-Privacy-Request": str(row["id"])},
-                        background=BackgroundTask(out.unlink, missing_ok=True))
 
 
 @router.post("/admin/privacy/erasures")

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from ...access import record_audit
+from ...access import Principal, record_audit
+from ...app import App
 from ...privacy.requests import (
     cancel_request,
     export_registered,
@@ -23,6 +25,9 @@ from ...privacy.requests import (
 from ..deps import AdminUser, AppDep, Clock, WarehouseCursor
 from ..errors import ERROR_RESPONSES
 from ..schemas import PersonIn, PrivacyRequestList, PrivacyRequestPublic
+
+if TYPE_CHECKING:
+    import duckdb
 
 router = APIRouter(tags=["privacy"], responses=ERROR_RESPONSES)
 
@@ -55,12 +60,20 @@ def post_access(body: PersonIn, app: AppDep, admin: AdminUser, clock: Clock,
     """An access request, answered at once: everything held about the person as a ZIP (the
     same as `tenure privacy export`), recorded in the register and the audit log. The
     register's id is in the ``X-Privacy-Request`` header."""
+    return access_response(app, email=body.email, cursor=cursor, who=admin, now=clock(),
+                           via="api")
+
+
+def access_response(app: App, *, email: str, cursor: duckdb.DuckDBPyConnection,
+                    who: Principal, now: datetime, via: str) -> FileResponse:
+    """Carry out an access request and answer with its ZIP, written to a temporary file
+    outside the workspace that is deleted once sent (or when the request fails)."""
     fd, name = tempfile.mkstemp(prefix="tenure-access-", suffix=".zip")
     os.close(fd)
     out = Path(name)
     try:
-        row, _ = export_registered(app, email=body.email, out=out, now=clock(), cursor=cursor,
-                                   who=admin, acting_email=admin.email, via="api")
+        row, _ = export_registered(app, email=email, out=out, now=now, cursor=cursor,
+                                   who=who, acting_email=who.email, via=via)
     except BaseException:
         out.unlink(missing_ok=True)
         raise
