@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from tests.helpers import write_text
-from tests.notify.conftest import HttpReceiver, SmtpServer, free_port
+from tests.notify.conftest import HttpReceiver, SmtpServer
 
 import tenure
 from tenure import App
@@ -51,22 +50,6 @@ PLAYBOOK = {
         {"kind": "webhook"},
     ],
 }
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer(free_port())
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[HttpReceiver]:
-    r = HttpReceiver(free_port())
-    r.start()
-    yield r
-    r.stop()
 
 
 @pytest.fixture
